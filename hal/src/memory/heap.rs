@@ -1,0 +1,76 @@
+//! The kernel heap: a buddy allocator that starts on a small static arena
+//! (so the device tree can be read before the page allocator exists) and
+//! is given one large block of pages once the page allocator is up.
+//!
+//! It does not grow on demand: the page allocator keeps its own
+//! bookkeeping on this heap, so growing from inside an allocation could
+//! re-enter it.
+
+use super::frame;
+use crate::arch::layout::phys_to_virt;
+use crate::sync::SpinLock;
+use buddy_system_allocator::Heap;
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::UnsafeCell;
+use core::ptr::NonNull;
+
+const BOOT_ARENA_SIZE: usize = 1 << 20;
+
+#[repr(C, align(4096))]
+struct Arena(UnsafeCell<[u8; BOOT_ARENA_SIZE]>);
+
+// SAFETY: the arena is only ever reached through HEAP's lock (it is handed
+// to the heap once, in init).
+unsafe impl Sync for Arena {}
+
+static BOOT_ARENA: Arena = Arena(UnsafeCell::new([0; BOOT_ARENA_SIZE]));
+
+struct KernelHeap(SpinLock<Heap<32>>);
+
+#[global_allocator]
+static HEAP: KernelHeap = KernelHeap(SpinLock::new(Heap::new()));
+
+/// Gives the boot arena to the heap. Called once, first thing at boot.
+pub(crate) fn init() {
+    let start = BOOT_ARENA.0.get() as usize;
+    // SAFETY: the arena is static, unused by anything else, and handed over
+    // exactly once (init runs once on the boot hart).
+    unsafe { HEAP.0.lock().init(start, BOOT_ARENA_SIZE) };
+}
+
+/// Heap statistics: (bytes in use, bytes the heap holds in all).
+pub fn usage() -> (usize, usize) {
+    let heap = HEAP.0.lock();
+    (heap.stats_alloc_actual(), heap.stats_total_bytes())
+}
+
+/// Adds `pages` pages from the page allocator to the heap.
+pub(crate) fn add_pages(pages: usize) -> bool {
+    let Some(pa) = frame::alloc_contiguous(pages) else {
+        return false;
+    };
+    let start = phys_to_virt(pa);
+    // SAFETY: the pages were just taken from the page allocator, so
+    // nothing else uses them, and the direct map keeps them mapped.
+    unsafe { HEAP.0.lock().add_to_heap(start, start + pages * frame::PAGE_SIZE) };
+    true
+}
+
+// SAFETY: allocations come from a buddy heap behind a lock; each block is
+// handed out once until it is given back.
+unsafe impl GlobalAlloc for KernelHeap {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        match self.0.lock().alloc(layout) {
+            Ok(block) => block.as_ptr(),
+            Err(()) => core::ptr::null_mut(),
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if let Some(block) = NonNull::new(ptr) {
+            // SAFETY: the caller gives back a block this heap handed out
+            // with this layout (GlobalAlloc's contract).
+            unsafe { self.0.lock().dealloc(block, layout) };
+        }
+    }
+}

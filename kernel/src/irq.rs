@@ -1,0 +1,65 @@
+//! The kernel's answers to interrupts: the scheduler tick, device
+//! interrupts by PLIC source, IPIs, and faults on user memory during
+//! kernel copies.
+
+use core::sync::atomic::{AtomicU32, Ordering};
+use hal::trap::Access;
+
+/// The scheduler tick: 100 Hz, like a Linux HZ=100 build.
+pub const TICK_HZ: u64 = 100;
+
+static UART_IRQ: AtomicU32 = AtomicU32::new(0);
+
+struct KernelHandlers;
+
+static HANDLERS: KernelHandlers = KernelHandlers;
+
+impl hal::interrupts::Handlers for KernelHandlers {
+    fn timer(&self) {
+        arm_tick();
+        crate::sched::tick();
+    }
+
+    fn external(&self, irq: u32) {
+        if irq == UART_IRQ.load(Ordering::Relaxed) {
+            crate::smp::uart_input();
+        }
+    }
+
+    fn software(&self) {
+        // An IPI only wakes the hart; the idle loop looks at its queue.
+    }
+
+    fn preempt(&self) {
+        crate::sched::preempt_if_needed();
+    }
+
+    fn user_fault(&self, _address: usize, _access: Access) -> bool {
+        // No user address spaces yet: every such fault is EFAULT.
+        false
+    }
+}
+
+pub fn init() {
+    hal::interrupts::set_handlers(&HANDLERS);
+    init_hart();
+}
+
+/// Unmasks this hart's interrupt sources.
+pub fn init_hart() {
+    hal::interrupts::enable_sources();
+}
+
+pub fn set_uart_irq(irq: u32) {
+    UART_IRQ.store(irq, Ordering::Relaxed);
+}
+
+fn arm_tick() {
+    let interval = hal::timer::frequency() / TICK_HZ;
+    hal::timer::set_deadline(hal::timer::now() + interval);
+}
+
+/// Starts this hart's tick.
+pub fn start_tick() {
+    arm_tick();
+}

@@ -1,0 +1,209 @@
+//! The scheduler: per-hart run queues, round-robin within a queue, idle
+//! harts stealing from busy ones, and preemption on the timer tick.
+//!
+//! Blocking follows one rule that makes wake-ups impossible to lose: a task
+//! marks itself Blocked *before* it checks for the event it waits on, and
+//! [`wake`] only enqueues a task it moves from Blocked to Ready. A task
+//! woken before it managed to switch away is simply Ready (and queued)
+//! when it switches; `on_cpu` in the hal keeps another hart from resuming
+//! it until its registers are saved.
+
+mod run_queue;
+mod task;
+
+pub use task::{State, Task};
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, Ordering};
+use hal::arch::csr;
+use hal::cpu::MAX_HARTS;
+use hal::task::{Schedulable, ThreadContext};
+use run_queue::RunQueues;
+use spin::Once;
+
+static QUEUES: Once<RunQueues> = Once::new();
+/// Each hart's idle task: its boot flow, which runs when nothing else can.
+static IDLE: [Once<Arc<Task>>; MAX_HARTS] = [const { Once::new() }; MAX_HARTS];
+/// Set by the timer tick: the running task has used its slice.
+static NEED_RESCHED: [AtomicBool; MAX_HARTS] = [const { AtomicBool::new(false) }; MAX_HARTS];
+
+fn queues() -> &'static RunQueues {
+    QUEUES.get().expect("scheduler used before sched::init")
+}
+
+/// Sets up the run queues for `harts` harts.
+pub fn init(harts: usize) {
+    QUEUES.call_once(|| RunQueues::new(harts.min(MAX_HARTS)));
+}
+
+/// Makes the code running on this hart its idle task.
+fn adopt_boot_flow() -> Arc<Task> {
+    let hart = hal::cpu::index();
+    let idle =
+        IDLE[hart].call_once(|| Arc::new(Task::new("idle", ThreadContext::for_running_code(), None))).clone();
+    idle.set_state(State::Running);
+    hal::task::set_initial(idle.clone());
+    idle
+}
+
+/// The task running on this hart.
+pub fn current() -> Arc<Task> {
+    let current: Arc<dyn core::any::Any + Send + Sync> = hal::task::current();
+    current.downcast::<Task>().unwrap_or_else(|_| unreachable!("every thread is a Task"))
+}
+
+/// Starts a new task running `body`; it exits when `body` returns.
+pub fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> Result<Arc<Task>, hal::task::NoMemory> {
+    let context = ThreadContext::new(task_entry, 0)?;
+    let task = Arc::new(Task::new(name, context, Some(Box::new(body))));
+    enqueue(task.clone(), None);
+    Ok(task)
+}
+
+fn task_entry(_: usize) -> ! {
+    let task = current();
+    let body = task.entry.lock().take();
+    drop(task);
+    if let Some(body) = body {
+        body();
+    }
+    exit()
+}
+
+/// Ends the running task.
+pub fn exit() -> ! {
+    csr::interrupts_disable();
+    current().set_state(State::Exited);
+    schedule();
+    unreachable!("an exited task was resumed")
+}
+
+/// Puts a Ready task on a run queue (the given hart's, or the least loaded)
+/// and wakes that hart if it idles.
+fn enqueue(task: Arc<Task>, hart: Option<usize>) {
+    let queues = queues();
+    let target = hart.unwrap_or_else(|| queues.least_loaded());
+    task.last_hart.store(target, Ordering::Relaxed);
+    task.set_state(State::Ready);
+    queues.push(target, task);
+    if target != hal::cpu::index() {
+        queues.kick(target);
+    }
+}
+
+/// Makes a Blocked task runnable. Returns false if it was not blocked.
+pub fn wake(task: &Arc<Task>) -> bool {
+    if !task.transition(State::Blocked, State::Ready) {
+        return false;
+    }
+    let hart = task.last_hart.load(Ordering::Relaxed);
+    enqueue(task.clone(), Some(hart));
+    true
+}
+
+/// Blocks the running task until `condition` holds. Whoever makes it hold
+/// must then [`wake`] the task.
+pub fn wait_until(mut condition: impl FnMut() -> bool) {
+    let task = current();
+    loop {
+        task.set_state(State::Blocked);
+        if condition() {
+            if !task.transition(State::Blocked, State::Running) {
+                // Woken (and queued) in the meantime: let the queue entry
+                // be consumed before going on.
+                yield_now();
+            }
+            return;
+        }
+        let was_on = csr::interrupts_disable();
+        schedule();
+        csr::interrupts_restore(was_on);
+    }
+}
+
+/// Lets other Ready tasks run.
+pub fn yield_now() {
+    let was_on = csr::interrupts_disable();
+    schedule();
+    csr::interrupts_restore(was_on);
+}
+
+/// Picks the next task and switches to it. Interrupts must be off.
+fn schedule() {
+    let hart = hal::cpu::index();
+    NEED_RESCHED[hart].store(false, Ordering::Relaxed);
+    let current = current();
+    let queues = queues();
+    let mut next = queues.pop(hart).or_else(|| queues.steal(hart));
+    if let Some(busy) = next.take_if(|n| !Arc::ptr_eq(n, &current) && n.thread_context().is_on_cpu()) {
+        // Still finishing its switch away on another hart: waiting for it
+        // here could deadlock against that hart, so put it back and let
+        // this hart come back for it.
+        queues.push(hart, busy);
+    }
+    let next = match next {
+        Some(next) if Arc::ptr_eq(&next, &current) => {
+            current.set_state(State::Running);
+            return;
+        }
+        Some(next) => next,
+        None => match current.state() {
+            // Nothing else to run: keep going.
+            State::Running => return,
+            // Woken before it could switch: it is queued somewhere, so run
+            // the idle task until it is picked up.
+            _ => IDLE[hart].get().expect("idle task").clone(),
+        },
+    };
+    if current.state() == State::Running && !is_idle(&current, hart) {
+        enqueue(current.clone(), Some(hart));
+    }
+    if Arc::ptr_eq(&next, &current) {
+        current.set_state(State::Running);
+        return;
+    }
+    next.set_state(State::Running);
+    drop(current);
+    hal::task::switch_to(next);
+}
+
+fn is_idle(task: &Arc<Task>, hart: usize) -> bool {
+    IDLE[hart].get().is_some_and(|idle| Arc::ptr_eq(idle, task))
+}
+
+/// The idle task's loop: run whatever is ready, else wait for an
+/// interrupt.
+pub fn idle_loop() -> ! {
+    adopt_boot_flow();
+    crate::irq::start_tick();
+    loop {
+        csr::interrupts_disable();
+        let hart = hal::cpu::index();
+        if queues().has_work(hart) {
+            schedule();
+        } else {
+            csr::wait_for_interrupt();
+        }
+        csr::interrupts_enable();
+    }
+}
+
+/// Called by the timer tick.
+pub fn tick() {
+    NEED_RESCHED[hal::cpu::index()].store(true, Ordering::Relaxed);
+}
+
+/// Called after an interrupt of kernel code that had interrupts on: switch
+/// if the running task's slice is over.
+pub fn preempt_if_needed() {
+    let hart = hal::cpu::index();
+    if NEED_RESCHED[hart].load(Ordering::Relaxed) {
+        let idle = IDLE[hart].get().is_some_and(|idle| Arc::ptr_eq(idle, &current()));
+        if !idle {
+            schedule();
+        } else {
+            NEED_RESCHED[hart].store(false, Ordering::Relaxed);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! A kernel task: a thread of execution the scheduler runs. User
+//! processes' threads are tasks too (later), running their user code from
+//! the task's loop.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use hal::sync::SpinLock;
+use hal::task::{Schedulable, ThreadContext};
+
+/// Where a task is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum State {
+    /// Running on a hart.
+    Running = 0,
+    /// In a run queue.
+    Ready = 1,
+    /// Waiting for a wake-up.
+    Blocked = 2,
+    /// Finished; never runs again.
+    Exited = 3,
+}
+
+pub type TaskId = usize;
+
+static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
+
+pub struct Task {
+    pub id: TaskId,
+    pub name: String,
+    state: AtomicU8,
+    /// The hart whose run queue it was last put on.
+    pub(super) last_hart: AtomicUsize,
+    context: ThreadContext,
+    /// What a new task runs; taken when it starts.
+    pub(super) entry: SpinLock<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl Task {
+    pub(super) fn new(name: &str, context: ThreadContext, entry: Option<Box<dyn FnOnce() + Send>>) -> Task {
+        Task {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            name: String::from(name),
+            state: AtomicU8::new(State::Ready as u8),
+            last_hart: AtomicUsize::new(0),
+            context,
+            entry: SpinLock::new(entry),
+        }
+    }
+
+    pub fn state(&self) -> State {
+        match self.state.load(Ordering::Acquire) {
+            0 => State::Running,
+            1 => State::Ready,
+            2 => State::Blocked,
+            _ => State::Exited,
+        }
+    }
+
+    pub(super) fn set_state(&self, state: State) {
+        self.state.store(state as u8, Ordering::Release);
+    }
+
+    /// Moves from `from` to `to` if the task is in `from`.
+    pub(super) fn transition(&self, from: State, to: State) -> bool {
+        self.state.compare_exchange(from as u8, to as u8, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    }
+}
+
+impl Schedulable for Task {
+    fn thread_context(&self) -> &ThreadContext {
+        &self.context
+    }
+}

@@ -1,0 +1,160 @@
+//! Running QEMU's `virt` machine: interactively, or with the console
+//! captured, a timeout, and the exit status read back.
+
+use anyhow::{Context, Result};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// One QEMU invocation. Both kernels (goose and Linux) boot with the same
+/// flags; only `kernel` differs.
+#[derive(Clone)]
+pub struct Machine {
+    pub kernel: PathBuf,
+    pub memory: String,
+    pub harts: usize,
+    pub append: String,
+    pub initrd: Option<PathBuf>,
+    pub extra: Vec<String>,
+}
+
+/// What a captured run produced.
+pub struct Outcome {
+    /// Console output with `\r` removed.
+    pub output: String,
+    /// QEMU's exit status; `None` if it was killed at the timeout.
+    pub status: Option<i32>,
+    pub elapsed: Duration,
+    /// When each console line arrived, from QEMU's start.
+    pub line_times: Vec<(Duration, String)>,
+}
+
+impl Machine {
+    pub fn new(kernel: &Path) -> Self {
+        Machine {
+            kernel: kernel.to_path_buf(),
+            memory: "512M".into(),
+            harts: 4,
+            append: String::new(),
+            initrd: None,
+            extra: Vec::new(),
+        }
+    }
+
+    pub fn command(&self) -> Command {
+        let mut command = Command::new("qemu-system-riscv64");
+        command.args(["-M", "virt", "-bios", "default", "-nographic", "-no-reboot"]);
+        command.args(["-m", &self.memory, "-smp", &self.harts.to_string()]);
+        command.arg("-kernel").arg(&self.kernel);
+        if let Some(initrd) = &self.initrd {
+            command.arg("-initrd").arg(initrd);
+        }
+        let append = format!("console=ttyS0 {}", self.append);
+        command.args(["-append", append.trim()]);
+        command.args(&self.extra);
+        command
+    }
+
+    /// Runs with the terminal attached; returns QEMU's exit status.
+    pub fn run_interactive(&self) -> Result<i32> {
+        let status = self.command().status().context("starting qemu-system-riscv64")?;
+        Ok(status.code().unwrap_or(1))
+    }
+
+    /// Runs with the console captured, killing QEMU after `timeout`.
+    pub fn run_captured(&self, timeout: Duration) -> Result<Outcome> {
+        self.run_until(timeout, |_| false)
+    }
+
+    /// Runs until QEMU exits, `timeout` passes, or `stop` returns true for
+    /// a console line (QEMU is then killed and the status is `None`).
+    pub fn run_until(&self, timeout: Duration, mut stop: impl FnMut(&str) -> bool) -> Result<Outcome> {
+        let start = Instant::now();
+        let mut child = self
+            .command()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("starting qemu-system-riscv64")?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let (sender, receiver) = mpsc::channel();
+        let reader = std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout);
+            let mut line = Vec::new();
+            while lines.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+                let text = String::from_utf8_lossy(&line).replace('\r', "");
+                if sender.send((start.elapsed(), text)).is_err() {
+                    break;
+                }
+                line.clear();
+            }
+        });
+        let error_reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        let mut line_times = Vec::new();
+        let mut output = String::new();
+        let mut status = None;
+        let mut stopped = false;
+        loop {
+            let left = timeout.saturating_sub(start.elapsed());
+            match receiver.recv_timeout(left.min(Duration::from_millis(50))) {
+                Ok((at, line)) => {
+                    output.push_str(&line);
+                    let trimmed = line.trim_end().to_string();
+                    if stop(&trimmed) {
+                        stopped = true;
+                    }
+                    line_times.push((at, trimmed));
+                    if stopped {
+                        break;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    status = wait(&mut child, timeout.saturating_sub(start.elapsed()))?;
+                    break;
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if start.elapsed() >= timeout {
+                        break;
+                    }
+                }
+            }
+        }
+        let elapsed = start.elapsed();
+        if status.is_none() {
+            kill(&mut child);
+        }
+        let _ = reader.join();
+        let errors = error_reader.join().unwrap_or_default();
+        if !errors.trim().is_empty() {
+            output.push_str(&format!("[qemu stderr] {errors}"));
+        }
+        Ok(Outcome { output, status, elapsed, line_times })
+    }
+}
+
+fn wait(child: &mut Child, timeout: Duration) -> Result<Option<i32>> {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status.code().unwrap_or(-1)));
+        }
+        if start.elapsed() >= timeout {
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Ends the QEMU this tool started, by its PID.
+fn kill(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
