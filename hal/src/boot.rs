@@ -101,10 +101,29 @@ pub fn start_secondary(index: usize, hart_id: usize, has_sstc: bool) -> Result<(
     let block: &PerHart = cpu::prepare(index, hart_id, stack_top);
     block.has_sstc.set(has_sstc);
     let entry = memory::kernel_image_phys(_secondary_start as *const () as usize);
-    crate::arch::sbi::hart_start(hart_id, entry, block as *const PerHart as usize).map_err(|_| {
-        memory::frame::free_contiguous(stack, pages);
-        "SBI refused to start the hart"
-    })
+    let opaque = block as *const PerHart as usize;
+    // A start can be lost (the hart lottery in boot.S parks a hart the
+    // firmware sent to the wrong entry): if the hart is back in the
+    // stopped state without having come online, start it again.
+    for _ in 0..3 {
+        if crate::arch::sbi::hart_start(hart_id, entry, opaque).is_err() {
+            break;
+        }
+        let deadline = crate::timer::now() + crate::timer::frequency();
+        while crate::timer::now() < deadline {
+            if cpu::is_online(index) {
+                return Ok(());
+            }
+            if crate::timer::now() > deadline - crate::timer::frequency() / 2
+                && crate::arch::sbi::hart_is_stopped(hart_id)
+            {
+                break;
+            }
+            core::hint::spin_loop();
+        }
+    }
+    memory::frame::free_contiguous(stack, pages);
+    Err("the hart did not come online")
 }
 
 #[no_mangle]

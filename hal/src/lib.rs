@@ -15,6 +15,7 @@ pub mod cpu;
 pub mod interrupts;
 pub mod memory;
 pub mod plic;
+pub mod pod;
 pub mod power;
 pub mod sync;
 pub mod task;

@@ -16,8 +16,9 @@ static HANDLERS: KernelHandlers = KernelHandlers;
 
 impl hal::interrupts::Handlers for KernelHandlers {
     fn timer(&self) {
-        arm_tick();
-        crate::sched::tick();
+        if crate::time::timer::on_interrupt(tick_interval()) {
+            crate::sched::tick();
+        }
     }
 
     fn external(&self, irq: u32) {
@@ -54,12 +55,11 @@ pub fn set_uart_irq(irq: u32) {
     UART_IRQ.store(irq, Ordering::Relaxed);
 }
 
-fn arm_tick() {
-    let interval = hal::timer::frequency() / TICK_HZ;
-    hal::timer::set_deadline(hal::timer::now() + interval);
+fn tick_interval() -> u64 {
+    hal::timer::frequency() / TICK_HZ
 }
 
 /// Starts this hart's tick.
 pub fn start_tick() {
-    arm_tick();
+    crate::time::timer::start(tick_interval());
 }

@@ -14,6 +14,7 @@ mod panic;
 mod sched;
 mod selftest;
 mod smp;
+mod time;
 
 use cmdline::CommandLine;
 use hal::BootInfo;

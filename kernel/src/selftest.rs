@@ -8,6 +8,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 pub fn run(test: &str) {
     match test {
         "panic" => deliberate_panic(3),
+        "sleep" => sleeps_last_as_long_as_asked(),
         "smp" => {
             threads_on_every_hart();
             block_and_wake_across_harts();
@@ -103,4 +104,20 @@ fn block_and_wake_across_harts() {
         tasks[1].id,
         tasks[1].name
     );
+}
+
+/// Sleeps of several lengths end no earlier than asked and not much later.
+fn sleeps_last_as_long_as_asked() {
+    for millis in [1u64, 10, 50] {
+        let start = crate::time::monotonic_ns();
+        let deadline = hal::timer::now() + hal::timer::ns_to_ticks(millis * 1_000_000);
+        let finished = crate::time::timer::sleep_until(deadline, || false);
+        let slept_ns = crate::time::monotonic_ns() - start;
+        let on_time = finished && slept_ns >= millis * 1_000_000;
+        log::info!(
+            "sleep test: {millis} ms asked, {} ({} us)",
+            if on_time { "ok" } else { "too short" },
+            slept_ns / 1000
+        );
+    }
 }

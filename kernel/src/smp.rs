@@ -10,8 +10,8 @@ pub fn boot_order(hart_ids: &[usize]) -> Vec<usize> {
     core::iter::once(boot).chain(hart_ids.iter().copied().filter(|&id| id != boot)).collect()
 }
 
-/// Starts every hart of the device tree other than this one and waits
-/// (bounded) until each is online.
+/// Starts every hart of the device tree other than this one; each is
+/// online when this returns, or reported.
 pub fn start_secondaries(info: &BootInfo) {
     let ids: Vec<usize> = info.harts.iter().map(|h| h.id).collect();
     let order = boot_order(&ids);
@@ -19,15 +19,6 @@ pub fn start_secondaries(info: &BootInfo) {
         let has_sstc = info.harts.iter().any(|h| h.id == hart_id && h.has_sstc);
         if let Err(why) = hal::boot::start_secondary(index, hart_id, has_sstc) {
             log::warn!("hart {hart_id} not started: {why}");
-            continue;
-        }
-        // A hart comes up in well under a millisecond; give it a second.
-        let deadline = hal::timer::now() + hal::timer::frequency();
-        while !hal::cpu::is_online(index) && hal::timer::now() < deadline {
-            core::hint::spin_loop();
-        }
-        if !hal::cpu::is_online(index) {
-            log::warn!("hart {hart_id} did not come online");
         }
     }
 }

@@ -5,7 +5,9 @@
 pub mod frame;
 pub mod heap;
 mod kernel_space;
+pub mod page;
 pub mod page_table;
+pub mod user_space;
 
 pub(crate) use kernel_space::activate as activate_kernel_table;
 pub use kernel_space::{kernel_root, kernel_satp};
@@ -76,6 +78,9 @@ pub(crate) fn init(info: &BootInfo, kernel_phys: usize, device_tree: Region) {
         }
         add_pages(cursor, end);
     }
+    let ram_start = info.memory.iter().map(|r| r.start).min().unwrap_or(0) as usize;
+    let ram_top = info.memory.iter().map(|r| r.end()).max().unwrap_or(0).min(DIRECT_MAP_SIZE as u64) as usize;
+    page::init(ram_start & !(frame::PAGE_SIZE - 1), ram_top.div_ceil(frame::PAGE_SIZE) * frame::PAGE_SIZE);
     // The heap gets a sixteenth of RAM, between 8 and 256 MiB.
     let heap_pages = (frame::total_pages() / 16).clamp(2048, 65536).next_power_of_two();
     if !heap::add_pages(heap_pages) && !heap::add_pages(heap_pages / 4) {

@@ -96,3 +96,9 @@ impl<T: ?Sized> SpinLockGuard<'_, T> {
         self.interrupts_were_on
     }
 }
+
+impl<T: Default> Default for SpinLock<T> {
+    fn default() -> Self {
+        SpinLock::new(T::default())
+    }
+}

@@ -25,6 +25,18 @@ _start:
 .Lreal_start:
     csrw    sie, zero
     csrw    sip, zero
+    # The hart lottery: only the first hart here boots. The firmware can
+    # send a second hart to the image's entry (seen with OpenSBI 1.1 when a
+    # hart_start races with that hart's own firmware start-up); it parks
+    # itself in the firmware (SBI HSM hart_stop) so the boot hart can
+    # start it again through _secondary_start.
+    lla     t0, boot_lottery
+    li      t1, 1
+    .option push
+    .option arch, +a
+    amoswap.w t1, t1, (t0)
+    .option pop
+    bnez    t1, .Lpark
     mv      s0, a0  # hart id
     mv      s1, a1  # device tree
     lla     s2, boot_root_table
@@ -75,7 +87,9 @@ _start:
 
     call    .Lenable_paging
     ld      t0, .Lprimary_high
-    jr      t0  # Turns on Sv39 with the boot table (s2 holds its physical address).
+    jr      t0
+
+# Turns on Sv39 with the boot table (s2 holds its physical address).
 .Lenable_paging:
     srli    t4, s2, 12
     li      t5, 8
@@ -85,6 +99,13 @@ _start:
     csrw    satp, t4
     sfence.vma
     ret
+
+.Lpark:
+    li      a7, 0x48534D            # SBI HSM extension
+    li      a6, 1                   # hart_stop
+    ecall
+1:  wfi
+    j       1b
 
     .balign 8
 .Lprimary_high:
@@ -131,6 +152,10 @@ _secondary_start:
     j       6b
 
     .section .data.boot_page_tables, "aw"
+    .balign 8
+boot_lottery:
+    .word   0
+
     .balign 4096
     .globl boot_root_table
 boot_root_table:

@@ -25,6 +25,12 @@ pub fn hart_start(hart_id: usize, start: usize, opaque: usize) -> Result<(), usi
     }
 }
 
+/// Whether the firmware reports the hart stopped (HSM status 1).
+pub fn hart_is_stopped(hart_id: usize) -> bool {
+    let ret = sbi_rt::hart_get_status(hart_id);
+    ret.is_ok() && ret.value == 1
+}
+
 /// Sends a supervisor software interrupt to one hart.
 pub fn send_ipi(hart_id: usize) {
     sbi_rt::send_ipi(HartMask::from_mask_base(1, hart_id));

@@ -1,0 +1,106 @@
+//! One-shot kernel timers: a task sleeps until a deadline, or a callback
+//! runs from the timer interrupt. Each hart keeps its timers in a heap and
+//! programs its timer for the earliest deadline or the next scheduler
+//! tick, whichever comes first.
+
+use crate::sched::{self, Task};
+use alloc::collections::BinaryHeap;
+use alloc::sync::Arc;
+use core::cmp::Reverse;
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use hal::cpu::MAX_HARTS;
+use hal::sync::SpinLock;
+
+/// A pending timer: wakes `task` at `deadline` (in timer ticks) and sets
+/// `fired`.
+struct Pending {
+    deadline: u64,
+    sequence: u64,
+    task: Arc<Task>,
+    fired: Arc<AtomicBool>,
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        (self.deadline, self.sequence) == (other.deadline, other.sequence)
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        (self.deadline, self.sequence).cmp(&(other.deadline, other.sequence))
+    }
+}
+
+static TIMERS: [SpinLock<BinaryHeap<Reverse<Pending>>>; MAX_HARTS] =
+    [const { SpinLock::new(BinaryHeap::new()) }; MAX_HARTS];
+static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+/// When each hart's next tick is due.
+static NEXT_TICK: [AtomicU64; MAX_HARTS] = [const { AtomicU64::new(0) }; MAX_HARTS];
+
+/// Arms a timer that wakes the running task at `deadline` ticks; the
+/// returned flag turns true when it has fired.
+pub fn arm_for_current(deadline: u64) -> Arc<AtomicBool> {
+    let fired = Arc::new(AtomicBool::new(false));
+    let hart = hal::cpu::index();
+    let pending = Pending {
+        deadline,
+        sequence: SEQUENCE.fetch_add(1, Ordering::Relaxed),
+        task: sched::current(),
+        fired: fired.clone(),
+    };
+    let mut timers = TIMERS[hart].lock();
+    timers.push(Reverse(pending));
+    program(hart, &timers);
+    fired
+}
+
+/// Sleeps until `deadline` (ticks), or until `interrupted` says stop.
+/// Returns true if the deadline passed.
+pub fn sleep_until(deadline: u64, interrupted: impl Fn() -> bool) -> bool {
+    if hal::timer::now() >= deadline {
+        return true;
+    }
+    let fired = arm_for_current(deadline);
+    sched::wait_until(|| fired.load(Ordering::Acquire) || interrupted());
+    fired.load(Ordering::Acquire) || hal::timer::now() >= deadline
+}
+
+/// Sets the hardware deadline to the earliest timer or the next tick.
+fn program(hart: usize, timers: &BinaryHeap<Reverse<Pending>>) {
+    let tick = NEXT_TICK[hart].load(Ordering::Relaxed);
+    let first = timers.peek().map_or(u64::MAX, |p| p.0.deadline);
+    hal::timer::set_deadline(tick.min(first));
+}
+
+/// The timer interrupt: fire what is due, advance the tick, re-program.
+/// Returns true when a scheduler tick was due.
+pub fn on_interrupt(tick_interval: u64) -> bool {
+    let hart = hal::cpu::index();
+    let now = hal::timer::now();
+    let mut timers = TIMERS[hart].lock();
+    while timers.peek().is_some_and(|p| p.0.deadline <= now) {
+        if let Some(Reverse(pending)) = timers.pop() {
+            pending.fired.store(true, Ordering::Release);
+            sched::wake(&pending.task);
+        }
+    }
+    let tick_due = NEXT_TICK[hart].load(Ordering::Relaxed) <= now;
+    if tick_due {
+        NEXT_TICK[hart].store(now + tick_interval, Ordering::Relaxed);
+    }
+    program(hart, &timers);
+    tick_due
+}
+
+/// Starts this hart's tick.
+pub fn start(tick_interval: u64) {
+    let hart = hal::cpu::index();
+    NEXT_TICK[hart].store(hal::timer::now() + tick_interval, Ordering::Relaxed);
+    program(hart, &TIMERS[hart].lock());
+}
