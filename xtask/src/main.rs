@@ -3,9 +3,17 @@
 
 mod bench;
 mod boot_tests;
+mod cmd_rootfs;
+mod corpus;
+mod debian;
+mod file_tree;
 mod image;
 mod kernel_build;
+mod linux;
+mod linux_modules;
 mod qemu;
+mod rootfs;
+mod run;
 mod setup;
 
 use anyhow::Result;
@@ -31,6 +39,23 @@ enum Command {
         #[arg(long)]
         filter: Option<String>,
     },
+    /// Build the initramfs (busybox-static and a small /etc); prints its
+    /// path. Options: --pkg NAME, --file HOST=DEST, --linux-modules.
+    Rootfs {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Record Linux's output of the conformance corpus as the expected
+    /// output (tests/golden).
+    Golden {
+        #[arg(long)]
+        filter: Option<String>,
+    },
+    /// Fetch Debian's riscv64 Linux kernel (the oracle); `--boot` boots it.
+    Linux {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Benchmarks (not tests): `boot`, or nothing for all.
     Bench {
         what: Option<String>,
@@ -54,6 +79,17 @@ pub struct RunArgs {
     /// An initramfs to pass instead of the default one.
     #[arg(long)]
     initrd: Option<PathBuf>,
+    /// Add a Debian package (with its dependencies) to the initramfs.
+    #[arg(long = "pkg")]
+    packages: Vec<String>,
+    /// Run this shell command instead of an interactive shell, print its
+    /// output, power off, and exit with its status.
+    #[arg(long)]
+    cmd: Option<String>,
+    /// Boot Debian's Linux kernel instead of goose (same QEMU flags and
+    /// initramfs).
+    #[arg(long)]
+    linux: bool,
 }
 
 fn main() -> Result<()> {
@@ -67,14 +103,16 @@ fn main() -> Result<()> {
         Command::Run(args) => {
             setup::ensure_build_tools()?;
             setup::ensure_qemu()?;
-            let image = kernel_build::build()?;
-            let mut machine = qemu::Machine::new(&image);
-            machine.memory = args.memory;
-            machine.harts = args.smp;
-            machine.append = args.append;
-            machine.initrd = args.initrd;
-            let status = machine.run_interactive()?;
-            std::process::exit(status);
+            std::process::exit(run::run(args)?);
+        }
+        Command::Golden { filter } => {
+            setup::ensure_qemu()?;
+            corpus::record_golden(filter.as_deref())?
+        }
+        Command::Rootfs { args } => cmd_rootfs::rootfs_cmd(&args)?,
+        Command::Linux { args } => {
+            setup::ensure_qemu()?;
+            cmd_rootfs::linux_cmd(&args)?
         }
         Command::Test { filter } => {
             setup::ensure_build_tools()?;
