@@ -17,6 +17,7 @@ pub mod memory;
 pub mod plic;
 pub mod pod;
 pub mod power;
+pub mod rtc;
 pub mod sync;
 pub mod task;
 pub mod timer;

@@ -39,3 +39,30 @@ pub fn zeroed<T: Pod>() -> T {
     // SAFETY: all-zero bytes are a valid T (Pod).
     unsafe { core::mem::zeroed() }
 }
+
+macro_rules! pod_abi {
+    ($($t:ty),*) => {
+        $(
+            // SAFETY: the abi crate declares this type repr(C) with
+            // explicit padding fields and checks its size against the
+            // riscv64 C layout, so it has no implicit padding; all its
+            // fields are integers or integer arrays.
+            unsafe impl Pod for $t {}
+        )*
+    };
+}
+
+pod_abi!(
+    abi::Timespec,
+    abi::Timeval,
+    abi::Stat,
+    abi::Utsname,
+    abi::Winsize,
+    abi::Termios,
+    abi::Rlimit,
+    abi::Iovec,
+    abi::Tms,
+    abi::Sysinfo,
+    abi::Rusage,
+    abi::signal::KernelSigaction
+);

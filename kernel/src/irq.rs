@@ -35,9 +35,11 @@ impl hal::interrupts::Handlers for KernelHandlers {
         crate::sched::preempt_if_needed();
     }
 
-    fn user_fault(&self, _address: usize, _access: Access) -> bool {
-        // No user address spaces yet: every such fault is EFAULT.
-        false
+    fn user_fault(&self, address: usize, access: Access) -> bool {
+        let Some(process) = crate::process::current() else { return false };
+        let Some(vm) = process.vm() else { return false };
+        let resolved = vm.lock().handle_fault(address, access).is_ok();
+        resolved
     }
 }
 

@@ -8,13 +8,23 @@
 
 extern crate alloc;
 
+mod error;
+mod fs;
+mod init;
 mod irq;
 mod logger;
+mod mm;
 mod panic;
+mod process;
+mod random;
 mod sched;
 mod selftest;
+mod signal;
 mod smp;
+mod sync;
+mod syscall;
 mod time;
+mod tty;
 
 use cmdline::CommandLine;
 use hal::BootInfo;
@@ -37,6 +47,10 @@ fn primary_main(info: BootInfo) -> ! {
     }
     report_memory(&info);
     init_devices(&info);
+    if let Some(rtc) = info.rtc {
+        hal::rtc::init(rtc.region.start as usize);
+    }
+    time::init();
     sched::init(info.harts.len());
     irq::init();
     smp::start_secondaries(&info);
@@ -92,12 +106,14 @@ fn init_devices(info: &BootInfo) {
     }
 }
 
-/// The first kernel thread: runs the self tests the command line asks for,
-/// then (until there is a user-space init) powers off.
+/// The first kernel thread: runs the self tests the command line asks
+/// for, unpacks the initramfs and starts the first user program.
 fn init_main(line: &'static CommandLine) {
     if let Some(test) = &line.test {
         selftest::run(test);
     }
-    log::info!("init: nothing to run, powering off");
-    hal::power::shutdown(0);
+    if let Err(error) = fs::init() {
+        log::error!("initramfs: {error:?}");
+    }
+    init::start(line);
 }

@@ -23,11 +23,11 @@ pub fn start_secondaries(info: &BootInfo) {
     }
 }
 
-/// Drains the UART receiver (until there is a tty, input is logged).
+/// Drains the UART receiver into the console terminal.
 pub fn uart_input() {
     if let Some(uart) = hal::console::uart() {
         while let Some(byte) = uart.read_byte() {
-            log::debug!("console input {byte:#04x}");
+            crate::tty::receive(byte);
         }
     }
 }

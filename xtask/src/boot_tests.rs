@@ -52,7 +52,7 @@ const BOOT_TESTS: &[BootTest] = &[
         check: |o| {
             expect(o, "goose 0.1.0 (riscv64) booting on hart ")?;
             expect(o, "console: ns16550a at 0x10000000")?;
-            expect(o, "init: nothing to run, powering off")?;
+            expect(o, "init: no initramfs, nothing to run, powering off")?;
             expect_status(o, 0)
         },
     },

@@ -16,6 +16,18 @@ use crate::arch::layout::{phys_to_virt, DIRECT_MAP_SIZE, KERNEL_BASE};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use platform::{BootInfo, Region};
 
+/// Where the initrd is (kept out of the page allocator).
+static INITRD: spin::Once<(usize, usize)> = spin::Once::new();
+
+/// The initrd the firmware loaded, if any.
+pub fn initrd() -> Option<&'static [u8]> {
+    let &(start, size) = INITRD.get()?;
+    // SAFETY: memory::init kept the initrd out of the page allocator, so
+    // nothing else writes it, and the direct map covers it (it lies in
+    // RAM, checked by the platform crate).
+    Some(unsafe { core::slice::from_raw_parts(phys_to_virt(start) as *const u8, size) })
+}
+
 /// Physical address the kernel image was loaded at.
 static KERNEL_PHYS_BASE: AtomicUsize = AtomicUsize::new(0);
 
@@ -62,6 +74,11 @@ pub fn zero_page(pa: usize) {
 /// firmware put the tree, which stays reserved.
 pub(crate) fn init(info: &BootInfo, kernel_phys: usize, device_tree: Region) {
     KERNEL_PHYS_BASE.store(kernel_phys, Ordering::Relaxed);
+    if let Some(initrd) = info.initrd {
+        if initrd.end() <= DIRECT_MAP_SIZE as u64 {
+            INITRD.call_once(|| (initrd.start as usize, initrd.size as usize));
+        }
+    }
     let layout = image_layout();
     let image = Region::new(kernel_phys as u64, (layout.end - layout.start) as u64);
     let mut taken: alloc::vec::Vec<Region> = info.reserved.clone();
@@ -99,4 +116,10 @@ fn add_pages(start: u64, end: u64) {
     if last > first {
         frame::add_range(first as usize, last as usize);
     }
+}
+
+/// Switches this hart to the kernel page table (before a user table it
+/// had in satp is freed).
+pub fn use_kernel_table() {
+    kernel_space::activate();
 }

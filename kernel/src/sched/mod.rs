@@ -55,8 +55,21 @@ pub fn current() -> Arc<Task> {
 
 /// Starts a new task running `body`; it exits when `body` returns.
 pub fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> Result<Arc<Task>, hal::task::NoMemory> {
+    spawn_with(name, None, body)
+}
+
+/// Like [`spawn`], with the user thread the task runs attached before it
+/// can start.
+pub fn spawn_with(
+    name: &str,
+    user: Option<Arc<dyn core::any::Any + Send + Sync>>,
+    body: impl FnOnce() + Send + 'static,
+) -> Result<Arc<Task>, hal::task::NoMemory> {
     let context = ThreadContext::new(task_entry, 0)?;
     let task = Arc::new(Task::new(name, context, Some(Box::new(body))));
+    if let Some(user) = user {
+        task.user.call_once(|| user);
+    }
     enqueue(task.clone(), None);
     Ok(task)
 }
@@ -166,6 +179,7 @@ fn schedule() {
     next.set_state(State::Running);
     drop(current);
     hal::task::switch_to(next);
+    crate::process::after_switch();
 }
 
 fn is_idle(task: &Arc<Task>, hart: usize) -> bool {

@@ -35,6 +35,8 @@ pub struct Task {
     context: ThreadContext,
     /// What a new task runs; taken when it starts.
     pub(super) entry: SpinLock<Option<Box<dyn FnOnce() + Send>>>,
+    /// The user thread this task runs, if any (process::Thread).
+    pub user: spin::Once<alloc::sync::Arc<dyn core::any::Any + Send + Sync>>,
 }
 
 impl Task {
@@ -46,6 +48,7 @@ impl Task {
             last_hart: AtomicUsize::new(0),
             context,
             entry: SpinLock::new(entry),
+            user: spin::Once::new(),
         }
     }
 

@@ -1,0 +1,49 @@
+//! The file system: tmpfs as the root, unpacked from the initramfs, device
+//! nodes, pipes, open files and descriptors, and the path walk.
+
+pub mod device;
+pub mod fd_table;
+pub mod file;
+pub mod initramfs;
+pub mod inode_file;
+pub mod path;
+pub mod pipe;
+pub mod syscalls;
+pub mod tmpfs;
+
+use crate::error::Result;
+use alloc::sync::Arc;
+use spin::Once;
+use tmpfs::Inode;
+
+static ROOT: Once<Arc<Inode>> = Once::new();
+
+/// The root directory.
+pub fn root() -> Arc<Inode> {
+    ROOT.call_once(|| Inode::new_directory(0o755)).clone()
+}
+
+/// A process's view of the file system: root, current directory, umask.
+#[derive(Clone)]
+pub struct FsContext {
+    pub root: Arc<Inode>,
+    pub cwd: Arc<Inode>,
+    pub umask: u32,
+}
+
+impl FsContext {
+    pub fn initial() -> FsContext {
+        FsContext { root: root(), cwd: root(), umask: 0o022 }
+    }
+}
+
+/// Unpacks the initramfs into the root.
+pub fn init() -> Result<()> {
+    match hal::memory::initrd() {
+        Some(bytes) => initramfs::unpack(&root(), bytes),
+        None => {
+            log::warn!("no initramfs: the root file system is empty");
+            Ok(())
+        }
+    }
+}

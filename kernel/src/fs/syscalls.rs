@@ -1,0 +1,713 @@
+//! File syscalls.
+
+use super::file::O_RDONLY;
+use super::file::{FileOps, OpenFile};
+use super::inode_file::InodeFile;
+use super::path::{resolve, resolve_parent, Start};
+use super::tmpfs::{Content, Inode};
+use crate::error::Result;
+use crate::mm::user::{read_bytes, read_path, read_val, write_bytes, write_val};
+use crate::return_errno;
+use crate::syscall::{Context, UserAddr};
+use abi::mode::*;
+use abi::open_flags::*;
+use abi::{Errno, AT_FDCWD};
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// Largest single read or write (Linux's MAX_RW_COUNT is about 2 GiB;
+/// goose caps the kernel buffer).
+const MAX_IO: usize = 1 << 20;
+
+/// The directory a relative path starts from (AT_FDCWD or a directory fd).
+fn start_directory(context: &Context, dirfd: i32) -> Result<(Arc<Inode>, Arc<Inode>)> {
+    let fs = context.process().fs.lock().clone();
+    if dirfd == AT_FDCWD {
+        return Ok((fs.root, fs.cwd));
+    }
+    let file = context.process().files.lock().get(dirfd)?;
+    let inode = inode_of(&file).ok_or(Errno::ENOTDIR)?;
+    if !inode.is_directory() {
+        return_errno!(ENOTDIR);
+    }
+    Ok((fs.root, inode))
+}
+
+fn lookup_at(context: &Context, dirfd: i32, path: &[u8], follow: bool) -> Result<Arc<Inode>> {
+    let (root, directory) = start_directory(context, dirfd)?;
+    resolve(&Start { root: &root, directory: &directory }, path, follow)
+}
+
+fn parent_at(context: &Context, dirfd: i32, path: &[u8]) -> Result<(Arc<Inode>, Vec<u8>, bool)> {
+    let (root, directory) = start_directory(context, dirfd)?;
+    resolve_parent(&Start { root: &root, directory: &directory }, path)
+}
+
+/// The tmpfs inode behind an open file, if it has one.
+pub fn inode_of(file: &OpenFile) -> Option<Arc<Inode>> {
+    let ops: &dyn core::any::Any = &*file.ops;
+    ops.downcast_ref::<InodeFile>().map(|f| f.inode.clone())
+}
+
+fn open_inode(inode: &Arc<Inode>) -> Result<Arc<dyn FileOps>> {
+    match inode.mode() & S_IFMT {
+        S_IFCHR => super::device::open(inode.attributes.lock().rdev),
+        S_IFBLK | S_IFIFO | S_IFSOCK => return_errno!(ENXIO),
+        _ => Ok(Arc::new(InodeFile { inode: inode.clone() })),
+    }
+}
+
+pub fn openat(context: &mut Context, dirfd: i32, path: UserAddr, flags: u32, mode: u32) -> Result<i32> {
+    let path = read_path(path)?;
+    let umask = context.process().fs.lock().umask;
+    let inode = if flags & O_CREAT != 0 {
+        let (parent, name, trailing_slash) = parent_at(context, dirfd, &path)?;
+        match parent.lookup(&name) {
+            Ok(existing) => {
+                if flags & O_EXCL != 0 {
+                    return_errno!(EEXIST);
+                }
+                let existing = if existing.is_symlink() && flags & O_NOFOLLOW == 0 {
+                    lookup_at(context, dirfd, &path, true)?
+                } else {
+                    existing
+                };
+                if existing.is_directory() {
+                    return_errno!(EISDIR);
+                }
+                existing
+            }
+            Err(e) if e.errno == Errno::ENOENT => {
+                if trailing_slash || name == b"." || name == b".." {
+                    return_errno!(EISDIR);
+                }
+                let inode = Inode::new_file(mode & !umask, Vec::new());
+                parent.insert(&name, inode.clone())?;
+                inode
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        lookup_at(context, dirfd, &path, flags & O_NOFOLLOW == 0)?
+    };
+    if inode.is_symlink() {
+        return_errno!(ELOOP);
+    }
+    if flags & O_DIRECTORY != 0 && !inode.is_directory() {
+        return_errno!(ENOTDIR);
+    }
+    let access = flags & O_ACCMODE;
+    if inode.is_directory() && (access != O_RDONLY || flags & O_TRUNC != 0) {
+        return_errno!(EISDIR);
+    }
+    if flags & O_TRUNC != 0 && inode.mode() & S_IFMT == S_IFREG && access != O_RDONLY {
+        inode.truncate(0)?;
+    }
+    let ops = open_inode(&inode)?;
+    if inode.mode() & S_IFMT == S_IFCHR && flags & O_NOCTTY == 0 {
+        let (session, group) = crate::process::current_session_and_group();
+        if session == context.process().pid {
+            crate::tty::adopt(session, group);
+        }
+    }
+    let file = OpenFile::new(ops, flags & !(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC), path);
+    context.process().files.lock().insert(file, flags & O_CLOEXEC != 0)
+}
+
+pub fn close(context: &mut Context, fd: i32) -> Result<()> {
+    let file = context.process().files.lock().remove(fd)?;
+    drop(file);
+    Ok(())
+}
+
+fn get(context: &Context, fd: i32) -> Result<Arc<OpenFile>> {
+    context.process().files.lock().get(fd)
+}
+
+pub fn read(context: &mut Context, fd: i32, buffer: UserAddr, count: usize) -> Result<usize> {
+    let file = get(context, fd)?;
+    if count == 0 {
+        return file.read(&mut []);
+    }
+    let mut kernel = vec![0u8; count.min(MAX_IO)];
+    let done = file.read(&mut kernel)?;
+    write_bytes(buffer, &kernel[..done])?;
+    Ok(done)
+}
+
+pub fn write(context: &mut Context, fd: i32, buffer: UserAddr, count: usize) -> Result<usize> {
+    let file = get(context, fd)?;
+    let mut kernel = vec![0u8; count.min(MAX_IO)];
+    read_bytes(buffer, &mut kernel)?;
+    file.write(&kernel)
+}
+
+pub fn pread64(context: &mut Context, fd: i32, buffer: UserAddr, count: usize, offset: i64) -> Result<usize> {
+    let file = get(context, fd)?;
+    if offset < 0 {
+        return_errno!(EINVAL);
+    }
+    let mut kernel = vec![0u8; count.min(MAX_IO)];
+    let done = file.pread(&mut kernel, offset as u64)?;
+    write_bytes(buffer, &kernel[..done])?;
+    Ok(done)
+}
+
+pub fn pwrite64(
+    context: &mut Context,
+    fd: i32,
+    buffer: UserAddr,
+    count: usize,
+    offset: i64,
+) -> Result<usize> {
+    let file = get(context, fd)?;
+    if offset < 0 {
+        return_errno!(EINVAL);
+    }
+    let mut kernel = vec![0u8; count.min(MAX_IO)];
+    read_bytes(buffer, &mut kernel)?;
+    file.pwrite(&kernel, offset as u64)
+}
+
+fn read_iovecs(address: UserAddr, count: usize) -> Result<Vec<abi::Iovec>> {
+    if count > 1024 {
+        return_errno!(EINVAL);
+    }
+    (0..count).map(|i| read_val::<abi::Iovec>(address.add(i * 16))).collect()
+}
+
+pub fn readv(context: &mut Context, fd: i32, vectors: UserAddr, count: usize) -> Result<usize> {
+    let file = get(context, fd)?;
+    let mut total = 0;
+    for vector in read_iovecs(vectors, count)? {
+        if vector.len == 0 {
+            continue;
+        }
+        let mut kernel = vec![0u8; (vector.len as usize).min(MAX_IO)];
+        let done = file.read(&mut kernel)?;
+        write_bytes(UserAddr(vector.base as usize), &kernel[..done])?;
+        total += done;
+        if done < kernel.len() {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+pub fn writev(context: &mut Context, fd: i32, vectors: UserAddr, count: usize) -> Result<usize> {
+    let file = get(context, fd)?;
+    let mut data = Vec::new();
+    for vector in read_iovecs(vectors, count)? {
+        let start = data.len();
+        data.resize(start + (vector.len as usize).min(MAX_IO), 0);
+        read_bytes(UserAddr(vector.base as usize), &mut data[start..])?;
+    }
+    file.write(&data)
+}
+
+pub fn lseek(context: &mut Context, fd: i32, offset: i64, whence: u32) -> Result<u64> {
+    get(context, fd)?.seek(offset, whence)
+}
+
+pub fn getdents64(context: &mut Context, fd: i32, buffer: UserAddr, size: usize) -> Result<usize> {
+    let file = get(context, fd)?;
+    let entries = file.ops.read_directory(file.offset(), size / 24 + 1)?;
+    let mut out = Vec::new();
+    let mut next = file.offset();
+    for entry in entries {
+        let length = (abi::DIRENT64_NAME_OFFSET + entry.name.len() + 1).div_ceil(8) * 8;
+        if out.len() + length > size {
+            if out.is_empty() {
+                return_errno!(EINVAL);
+            }
+            break;
+        }
+        let start = out.len();
+        out.resize(start + length, 0);
+        out[start..start + 8].copy_from_slice(&entry.inode.to_le_bytes());
+        out[start + 8..start + 16].copy_from_slice(&entry.next_offset.to_le_bytes());
+        out[start + 16..start + 18].copy_from_slice(&(length as u16).to_le_bytes());
+        out[start + 18] = entry.kind;
+        out[start + 19..start + 19 + entry.name.len()].copy_from_slice(&entry.name);
+        next = entry.next_offset;
+    }
+    write_bytes(buffer, &out)?;
+    file.set_offset(next);
+    Ok(out.len())
+}
+
+fn to_stat(metadata: &super::file::Metadata) -> abi::Stat {
+    abi::Stat {
+        st_dev: metadata.device,
+        st_ino: metadata.inode,
+        st_mode: metadata.mode,
+        st_nlink: metadata.links,
+        st_uid: metadata.uid,
+        st_gid: metadata.gid,
+        st_rdev: metadata.rdev,
+        st_size: metadata.size as i64,
+        st_blksize: metadata.block_size as i32,
+        st_blocks: metadata.blocks as i64,
+        st_atime: metadata.accessed.0,
+        st_atime_nsec: u64::from(metadata.accessed.1),
+        st_mtime: metadata.modified.0,
+        st_mtime_nsec: u64::from(metadata.modified.1),
+        st_ctime: metadata.changed.0,
+        st_ctime_nsec: u64::from(metadata.changed.1),
+        ..abi::Stat::default()
+    }
+}
+
+pub fn fstat(context: &mut Context, fd: i32, buffer: UserAddr) -> Result<()> {
+    let metadata = get(context, fd)?.ops.metadata()?;
+    write_val(buffer, &to_stat(&metadata))
+}
+
+pub fn newfstatat(
+    context: &mut Context,
+    dirfd: i32,
+    path: UserAddr,
+    buffer: UserAddr,
+    flags: u32,
+) -> Result<()> {
+    let path = read_path(path)?;
+    if path.is_empty() && flags & abi::AT_EMPTY_PATH != 0 {
+        return fstat(context, dirfd, buffer);
+    }
+    let inode = lookup_at(context, dirfd, &path, flags & abi::AT_SYMLINK_NOFOLLOW == 0)?;
+    let metadata = open_inode(&inode).and_then(|ops| ops.metadata()).unwrap_or_else(|_| inode.metadata());
+    let mut stat = to_stat(&metadata);
+    stat.st_ino = inode.number;
+    stat.st_dev = super::tmpfs::DEVICE;
+    stat.st_mode = inode.mode();
+    stat.st_nlink = inode.attributes.lock().links;
+    write_val(buffer, &stat)
+}
+
+pub fn faccessat(context: &mut Context, dirfd: i32, path: UserAddr, mode: u32) -> Result<()> {
+    let path = read_path(path)?;
+    if mode & !7 != 0 {
+        return_errno!(EINVAL);
+    }
+    let inode = lookup_at(context, dirfd, &path, true)?;
+    // Root may read and write anything, and execute what has an x bit.
+    if mode & 1 != 0 && !inode.is_directory() && inode.mode() & 0o111 == 0 {
+        return_errno!(EACCES);
+    }
+    Ok(())
+}
+
+pub fn faccessat2(context: &mut Context, dirfd: i32, path: UserAddr, mode: u32, _flags: u32) -> Result<()> {
+    faccessat(context, dirfd, path, mode)
+}
+
+pub fn mkdirat(context: &mut Context, dirfd: i32, path: UserAddr, mode: u32) -> Result<()> {
+    let path = read_path(path)?;
+    let (parent, name, _) = parent_at(context, dirfd, &path)?;
+    if name == b"." || name == b".." || parent.lookup(&name).is_ok() {
+        return_errno!(EEXIST);
+    }
+    let umask = context.process().fs.lock().umask;
+    parent.insert(&name, Inode::new_directory(mode & !umask & 0o7777))
+}
+
+pub fn mknodat(context: &mut Context, dirfd: i32, path: UserAddr, mode: u32, device: u32) -> Result<()> {
+    let path = read_path(path)?;
+    let (parent, name, _) = parent_at(context, dirfd, &path)?;
+    let umask = context.process().fs.lock().umask;
+    let kind = mode & S_IFMT;
+    let inode = match kind {
+        0 | S_IFREG => Inode::new_file(mode & !umask, Vec::new()),
+        S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK => {
+            let rdev = super::initramfs::device_number(device >> 8, device & 0xff);
+            Inode::new(kind | (mode & !umask & 0o7777), Content::Special, rdev)
+        }
+        _ => return_errno!(EINVAL),
+    };
+    parent.insert(&name, inode)
+}
+
+pub fn unlinkat(context: &mut Context, dirfd: i32, path: UserAddr, flags: u32) -> Result<()> {
+    let path = read_path(path)?;
+    let (parent, name, trailing_slash) = parent_at(context, dirfd, &path)?;
+    let directory = flags & abi::AT_REMOVEDIR != 0;
+    if directory {
+        match name.as_slice() {
+            b"." => return_errno!(EINVAL),
+            b".." => return_errno!(ENOTEMPTY),
+            _ => {}
+        }
+    } else if trailing_slash {
+        let target = parent.lookup(&name)?;
+        return Err(if target.is_directory() { Errno::EISDIR } else { Errno::ENOTDIR }.into());
+    }
+    parent.remove(&name, directory).map(drop)
+}
+
+pub fn renameat2(
+    context: &mut Context,
+    old_dirfd: i32,
+    old_path: UserAddr,
+    new_dirfd: i32,
+    new_path: UserAddr,
+    flags: u32,
+) -> Result<()> {
+    let old_path = read_path(old_path)?;
+    let new_path = read_path(new_path)?;
+    const RENAME_NOREPLACE: u32 = 1;
+    if flags & !RENAME_NOREPLACE != 0 {
+        return_errno!(EINVAL);
+    }
+    let (old_parent, old_name, _) = parent_at(context, old_dirfd, &old_path)?;
+    let (new_parent, new_name, _) = parent_at(context, new_dirfd, &new_path)?;
+    let moving = old_parent.lookup(&old_name)?;
+    if moving.is_directory() {
+        // A directory cannot move into its own subtree.
+        let mut cursor = Some(new_parent.clone());
+        while let Some(directory) = cursor {
+            if Arc::ptr_eq(&directory, &moving) {
+                return_errno!(EINVAL);
+            }
+            cursor = directory.parent.lock().upgrade().filter(|p| !Arc::ptr_eq(p, &directory));
+        }
+    }
+    if let Ok(existing) = new_parent.lookup(&new_name) {
+        if Arc::ptr_eq(&existing, &moving) {
+            return Ok(());
+        }
+        if flags & RENAME_NOREPLACE != 0 {
+            return_errno!(EEXIST);
+        }
+        match (moving.is_directory(), existing.is_directory()) {
+            (true, false) => return_errno!(ENOTDIR),
+            (false, true) => return_errno!(EISDIR),
+            (true, true) if !existing.is_empty_directory() => return_errno!(ENOTEMPTY),
+            _ => {}
+        }
+        new_parent.remove(&new_name, existing.is_directory())?;
+    }
+    old_parent.remove(&old_name, moving.is_directory())?;
+    if moving.is_directory() {
+        moving.attributes.lock().links = 2;
+    } else {
+        moving.attributes.lock().links += 1;
+    }
+    new_parent.insert(&new_name, moving)
+}
+
+pub fn linkat(
+    context: &mut Context,
+    old_dirfd: i32,
+    old_path: UserAddr,
+    new_dirfd: i32,
+    new_path: UserAddr,
+    flags: u32,
+) -> Result<()> {
+    let old_path = read_path(old_path)?;
+    let new_path = read_path(new_path)?;
+    let target = lookup_at(context, old_dirfd, &old_path, flags & abi::AT_SYMLINK_FOLLOW != 0)?;
+    if target.is_directory() {
+        return_errno!(EPERM);
+    }
+    let (parent, name, _) = parent_at(context, new_dirfd, &new_path)?;
+    parent.insert(&name, target.clone())?;
+    target.attributes.lock().links += 1;
+    Ok(())
+}
+
+pub fn symlinkat(context: &mut Context, target: UserAddr, dirfd: i32, path: UserAddr) -> Result<()> {
+    let target = read_path(target)?;
+    let path = read_path(path)?;
+    if target.is_empty() {
+        return_errno!(ENOENT);
+    }
+    let (parent, name, _) = parent_at(context, dirfd, &path)?;
+    parent.insert(&name, Inode::new(S_IFLNK | 0o777, Content::Symlink(target), 0))
+}
+
+pub fn readlinkat(
+    context: &mut Context,
+    dirfd: i32,
+    path: UserAddr,
+    buffer: UserAddr,
+    size: i32,
+) -> Result<usize> {
+    let path = read_path(path)?;
+    if size <= 0 {
+        return_errno!(EINVAL);
+    }
+    if path == b"/proc/self/exe" {
+        let exe = context.process().executable.lock().clone();
+        let count = exe.len().min(size as usize);
+        write_bytes(buffer, &exe[..count])?;
+        return Ok(count);
+    }
+    let inode = lookup_at(context, dirfd, &path, false)?;
+    let target = inode.symlink_target().ok_or(Errno::EINVAL)?;
+    let count = target.len().min(size as usize);
+    write_bytes(buffer, &target[..count])?;
+    Ok(count)
+}
+
+pub fn fchmodat(context: &mut Context, dirfd: i32, path: UserAddr, mode: u32) -> Result<()> {
+    let path = read_path(path)?;
+    let inode = lookup_at(context, dirfd, &path, true)?;
+    let mut attributes = inode.attributes.lock();
+    attributes.mode = (attributes.mode & S_IFMT) | (mode & 0o7777);
+    Ok(())
+}
+
+pub fn fchmod(context: &mut Context, fd: i32, mode: u32) -> Result<()> {
+    let file = get(context, fd)?;
+    if let Some(inode) = inode_of(&file) {
+        let mut attributes = inode.attributes.lock();
+        attributes.mode = (attributes.mode & S_IFMT) | (mode & 0o7777);
+    }
+    Ok(())
+}
+
+pub fn fchownat(
+    context: &mut Context,
+    dirfd: i32,
+    path: UserAddr,
+    uid: u32,
+    gid: u32,
+    flags: u32,
+) -> Result<()> {
+    let path = read_path(path)?;
+    let inode = lookup_at(context, dirfd, &path, flags & abi::AT_SYMLINK_NOFOLLOW == 0)?;
+    let mut attributes = inode.attributes.lock();
+    if uid != u32::MAX {
+        attributes.uid = uid;
+    }
+    if gid != u32::MAX {
+        attributes.gid = gid;
+    }
+    Ok(())
+}
+
+pub fn utimensat(
+    context: &mut Context,
+    dirfd: i32,
+    path: UserAddr,
+    times: UserAddr,
+    flags: u32,
+) -> Result<()> {
+    let inode = if path.is_null() {
+        inode_of(&*get(context, dirfd)?).ok_or(Errno::EBADF)?
+    } else {
+        let path = read_path(path)?;
+        lookup_at(context, dirfd, &path, flags & abi::AT_SYMLINK_NOFOLLOW == 0)?
+    };
+    const UTIME_NOW: i64 = (1 << 30) - 1;
+    const UTIME_OMIT: i64 = (1 << 30) - 2;
+    let now = crate::time::realtime();
+    let (access, modify) = if times.is_null() {
+        (Some(now), Some(now))
+    } else {
+        let [a, m]: [abi::Timespec; 2] = [read_val(times)?, read_val(times.add(16))?];
+        let pick = |t: abi::Timespec| -> Result<Option<(i64, u32)>> {
+            match t.tv_nsec {
+                UTIME_OMIT => Ok(None),
+                UTIME_NOW => Ok(Some(now)),
+                n if (0..1_000_000_000).contains(&n) => Ok(Some((t.tv_sec, n as u32))),
+                _ => Err(Errno::EINVAL.into()),
+            }
+        };
+        (pick(a)?, pick(m)?)
+    };
+    let mut attributes = inode.attributes.lock();
+    if let Some(time) = access {
+        attributes.accessed = time;
+    }
+    if let Some(time) = modify {
+        attributes.modified = time;
+    }
+    attributes.changed = now;
+    Ok(())
+}
+
+pub fn ftruncate(context: &mut Context, fd: i32, length: i64) -> Result<()> {
+    if length < 0 {
+        return_errno!(EINVAL);
+    }
+    let file = get(context, fd)?;
+    if !file.can_write() {
+        return_errno!(EINVAL);
+    }
+    file.ops.truncate(length as u64)
+}
+
+pub fn truncate(context: &mut Context, path: UserAddr, length: i64) -> Result<()> {
+    let path = read_path(path)?;
+    if length < 0 {
+        return_errno!(EINVAL);
+    }
+    lookup_at(context, AT_FDCWD, &path, true)?.truncate(length as u64)
+}
+
+pub fn chdir(context: &mut Context, path: UserAddr) -> Result<()> {
+    let path = read_path(path)?;
+    let inode = lookup_at(context, AT_FDCWD, &path, true)?;
+    if !inode.is_directory() {
+        return_errno!(ENOTDIR);
+    }
+    context.process().fs.lock().cwd = inode;
+    Ok(())
+}
+
+pub fn fchdir(context: &mut Context, fd: i32) -> Result<()> {
+    let inode = inode_of(&*get(context, fd)?).ok_or(Errno::ENOTDIR)?;
+    if !inode.is_directory() {
+        return_errno!(ENOTDIR);
+    }
+    context.process().fs.lock().cwd = inode;
+    Ok(())
+}
+
+pub fn getcwd(context: &mut Context, buffer: UserAddr, size: usize) -> Result<usize> {
+    let fs = context.process().fs.lock().clone();
+    let mut path = super::path::absolute(&fs.root, &fs.cwd);
+    path.push(0);
+    if path.len() > size {
+        return_errno!(ERANGE);
+    }
+    write_bytes(buffer, &path)?;
+    Ok(path.len())
+}
+
+pub fn dup(context: &mut Context, fd: i32) -> Result<i32> {
+    let mut files = context.process().files.lock();
+    let file = files.get(fd)?;
+    files.insert(file, false)
+}
+
+pub fn dup3(context: &mut Context, old: i32, new: i32, flags: u32) -> Result<i32> {
+    if old == new || flags & !O_CLOEXEC != 0 {
+        return_errno!(EINVAL);
+    }
+    let mut files = context.process().files.lock();
+    let file = files.get(old)?;
+    let new_index =
+        usize::try_from(new).ok().filter(|&n| n < super::fd_table::DEFAULT_MAX_FDS).ok_or(Errno::EBADF)?;
+    let replaced = files.put(new_index, file, flags & O_CLOEXEC != 0);
+    drop(files);
+    drop(replaced);
+    Ok(new)
+}
+
+pub fn fcntl(context: &mut Context, fd: i32, command: u32, argument: usize) -> Result<isize> {
+    const F_DUPFD: u32 = 0;
+    const F_GETFD: u32 = 1;
+    const F_SETFD: u32 = 2;
+    const F_GETFL: u32 = 3;
+    const F_SETFL: u32 = 4;
+    const F_DUPFD_CLOEXEC: u32 = 1030;
+    let mut files = context.process().files.lock();
+    let file = files.get(fd)?;
+    match command {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            if argument >= super::fd_table::DEFAULT_MAX_FDS {
+                return_errno!(EINVAL);
+            }
+            let cloexec = command == F_DUPFD_CLOEXEC;
+            Ok(files.insert_from(argument, file, cloexec, super::fd_table::DEFAULT_MAX_FDS)? as isize)
+        }
+        F_GETFD => Ok(isize::from(files.close_on_exec(fd)?)),
+        F_SETFD => files.set_close_on_exec(fd, argument & 1 != 0).map(|()| 0),
+        F_GETFL => Ok(file.flags() as isize),
+        F_SETFL => {
+            file.set_status_flags(argument as u32);
+            Ok(0)
+        }
+        _ => return_errno!(EINVAL),
+    }
+}
+
+pub fn pipe2(context: &mut Context, fds: UserAddr, flags: u32) -> Result<()> {
+    if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
+        return_errno!(EINVAL);
+    }
+    let (reader, writer) = super::pipe::new();
+    let status = flags & O_NONBLOCK;
+    let cloexec = flags & O_CLOEXEC != 0;
+    let reader = OpenFile::new(reader, O_RDONLY | status, b"pipe:".to_vec());
+    let writer = OpenFile::new(writer, super::file::O_WRONLY | status, b"pipe:".to_vec());
+    let mut files = context.process().files.lock();
+    let read_fd = files.insert(reader, cloexec)?;
+    let write_fd = match files.insert(writer, cloexec) {
+        Ok(fd) => fd,
+        Err(error) => {
+            let _ = files.remove(read_fd);
+            return Err(error);
+        }
+    };
+    drop(files);
+    if let Err(error) = write_val(fds, &[read_fd, write_fd]) {
+        let mut files = context.process().files.lock();
+        let _ = files.remove(read_fd);
+        let _ = files.remove(write_fd);
+        return Err(error);
+    }
+    Ok(())
+}
+
+pub fn ioctl(context: &mut Context, fd: i32, command: u32, argument: usize) -> Result<isize> {
+    let file = get(context, fd)?;
+    const FIOCLEX: u32 = 0x5451;
+    const FIONCLEX: u32 = 0x5450;
+    match command {
+        FIOCLEX | FIONCLEX => {
+            context.process().files.lock().set_close_on_exec(fd, command == FIOCLEX)?;
+            Ok(0)
+        }
+        crate::tty::ioctl::FIONBIO => {
+            let on: i32 = read_val(UserAddr(argument))?;
+            let flags = if on != 0 { file.flags() | O_NONBLOCK } else { file.flags() & !O_NONBLOCK };
+            file.set_status_flags(flags);
+            Ok(0)
+        }
+        _ => file.ops.ioctl(&file, command, argument),
+    }
+}
+
+pub fn umask(context: &mut Context, mask: u32) -> Result<u32> {
+    let mut fs = context.process().fs.lock();
+    let old = fs.umask;
+    fs.umask = mask & 0o777;
+    Ok(old)
+}
+
+pub fn mount(
+    context: &mut Context,
+    _source: UserAddr,
+    target: UserAddr,
+    fstype: UserAddr,
+    _flags: u64,
+    _data: UserAddr,
+) -> Result<()> {
+    let target = read_path(target)?;
+    let fstype = crate::mm::user::read_cstring(fstype, 255, Errno::ENODEV)?;
+    let directory = lookup_at(context, AT_FDCWD, &target, true)?;
+    if !directory.is_directory() {
+        return_errno!(ENOTDIR);
+    }
+    match fstype.as_slice() {
+        b"devtmpfs" => {
+            super::device::populate(&directory);
+            Ok(())
+        }
+        b"tmpfs" => Ok(()),
+        _ => return_errno!(ENODEV),
+    }
+}
+
+pub fn umount2(_context: &mut Context, _target: UserAddr, _flags: u32) -> Result<()> {
+    return_errno!(EINVAL)
+}
+
+/// Everything lives in memory: there is nothing to write back.
+pub fn sync(_context: &mut Context) -> Result<()> {
+    Ok(())
+}

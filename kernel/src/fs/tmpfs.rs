@@ -1,0 +1,246 @@
+//! tmpfs: goose's root file system, in memory, unpacked from the
+//! initramfs. An inode holds its metadata and its content: file bytes,
+//! directory entries, a symlink target, or a device number.
+
+use crate::error::Result;
+use crate::return_errno;
+use abi::mode::*;
+use alloc::collections::BTreeMap;
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
+use hal::sync::SpinLock;
+
+static NEXT_INODE: AtomicU64 = AtomicU64::new(1);
+/// The device number tmpfs reports in st_dev (an anonymous device, 0:15).
+pub const DEVICE: u64 = 15;
+
+pub enum Content {
+    File(SpinLock<Vec<u8>>),
+    Directory(SpinLock<BTreeMap<Vec<u8>, Arc<Inode>>>),
+    Symlink(Vec<u8>),
+    /// Character or block device (major, minor), FIFO or socket: no data.
+    Special,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Attributes {
+    pub mode: u32,
+    pub links: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub rdev: u64,
+    pub accessed: (i64, u32),
+    pub modified: (i64, u32),
+    pub changed: (i64, u32),
+}
+
+pub struct Inode {
+    pub number: u64,
+    pub attributes: SpinLock<Attributes>,
+    pub content: Content,
+    /// The directory holding this one (directories only).
+    pub parent: SpinLock<Weak<Inode>>,
+}
+
+fn now() -> (i64, u32) {
+    crate::time::realtime()
+}
+
+impl Inode {
+    pub fn new(mode: u32, content: Content, rdev: u64) -> Arc<Inode> {
+        let time = now();
+        let links = if mode & S_IFMT == S_IFDIR { 2 } else { 1 };
+        Arc::new(Inode {
+            number: NEXT_INODE.fetch_add(1, Ordering::Relaxed),
+            attributes: SpinLock::new(Attributes {
+                mode,
+                links,
+                uid: 0,
+                gid: 0,
+                rdev,
+                accessed: time,
+                modified: time,
+                changed: time,
+            }),
+            content,
+            parent: SpinLock::new(Weak::new()),
+        })
+    }
+
+    pub fn new_directory(permissions: u32) -> Arc<Inode> {
+        Inode::new(S_IFDIR | (permissions & 0o7777), Content::Directory(SpinLock::new(BTreeMap::new())), 0)
+    }
+
+    pub fn new_file(permissions: u32, data: Vec<u8>) -> Arc<Inode> {
+        Inode::new(S_IFREG | (permissions & 0o7777), Content::File(SpinLock::new(data)), 0)
+    }
+
+    pub fn mode(&self) -> u32 {
+        self.attributes.lock().mode
+    }
+
+    pub fn is_directory(&self) -> bool {
+        self.mode() & S_IFMT == S_IFDIR
+    }
+
+    pub fn is_symlink(&self) -> bool {
+        self.mode() & S_IFMT == S_IFLNK
+    }
+
+    pub fn size(&self) -> u64 {
+        match &self.content {
+            Content::File(data) => data.lock().len() as u64,
+            Content::Symlink(target) => target.len() as u64,
+            Content::Directory(_) => 4096,
+            Content::Special => 0,
+        }
+    }
+
+    fn entries(&self) -> Result<&SpinLock<BTreeMap<Vec<u8>, Arc<Inode>>>> {
+        match &self.content {
+            Content::Directory(entries) => Ok(entries),
+            _ => return_errno!(ENOTDIR),
+        }
+    }
+
+    pub fn lookup(&self, name: &[u8]) -> Result<Arc<Inode>> {
+        match self.entries()?.lock().get(name) {
+            Some(inode) => Ok(inode.clone()),
+            None => return_errno!(ENOENT),
+        }
+    }
+
+    /// Adds `child` as `name` (EEXIST if taken).
+    pub fn insert(self: &Arc<Self>, name: &[u8], child: Arc<Inode>) -> Result<()> {
+        let mut entries = self.entries()?.lock();
+        if entries.contains_key(name) {
+            return_errno!(EEXIST);
+        }
+        if child.is_directory() {
+            *child.parent.lock() = Arc::downgrade(self);
+            self.attributes.lock().links += 1;
+        }
+        entries.insert(name.to_vec(), child);
+        self.touch_modified();
+        Ok(())
+    }
+
+    /// Removes `name`; `directory` says whether rmdir (true) or unlink.
+    pub fn remove(&self, name: &[u8], directory: bool) -> Result<Arc<Inode>> {
+        let mut entries = self.entries()?.lock();
+        let child = entries.get(name).cloned().ok_or(abi::Errno::ENOENT)?;
+        match (directory, child.is_directory()) {
+            (true, false) => return_errno!(ENOTDIR),
+            (false, true) => return_errno!(EISDIR),
+            (true, true) if !child.entries()?.lock().is_empty() => return_errno!(ENOTEMPTY),
+            _ => {}
+        }
+        entries.remove(name);
+        drop(entries);
+        if directory {
+            self.attributes.lock().links -= 1;
+            child.attributes.lock().links = 0;
+        } else {
+            let mut attributes = child.attributes.lock();
+            attributes.links = attributes.links.saturating_sub(1);
+            attributes.changed = now();
+        }
+        self.touch_modified();
+        Ok(child)
+    }
+
+    /// Entries in name order, for getdents.
+    pub fn list(&self) -> Result<Vec<(Vec<u8>, Arc<Inode>)>> {
+        Ok(self.entries()?.lock().iter().map(|(n, i)| (n.clone(), i.clone())).collect())
+    }
+
+    pub fn is_empty_directory(&self) -> bool {
+        self.entries().is_ok_and(|e| e.lock().is_empty())
+    }
+
+    fn touch_modified(&self) {
+        let time = now();
+        let mut attributes = self.attributes.lock();
+        attributes.modified = time;
+        attributes.changed = time;
+    }
+
+    pub fn read_at(&self, offset: u64, buffer: &mut [u8]) -> Result<usize> {
+        let Content::File(data) = &self.content else { return_errno!(EINVAL) };
+        let data = data.lock();
+        let start = (offset as usize).min(data.len());
+        let count = buffer.len().min(data.len() - start);
+        buffer[..count].copy_from_slice(&data[start..start + count]);
+        Ok(count)
+    }
+
+    pub fn write_at(&self, offset: u64, bytes: &[u8]) -> Result<usize> {
+        let Content::File(data) = &self.content else { return_errno!(EINVAL) };
+        let end = (offset as usize).checked_add(bytes.len()).ok_or(abi::Errno::EFBIG)?;
+        let mut data = data.lock();
+        if end > data.len() {
+            let more = end - data.len();
+            data.try_reserve(more).map_err(|_| abi::Errno::ENOSPC)?;
+            data.resize(end, 0);
+        }
+        data[offset as usize..end].copy_from_slice(bytes);
+        drop(data);
+        self.touch_modified();
+        Ok(bytes.len())
+    }
+
+    pub fn truncate(&self, length: u64) -> Result<()> {
+        match &self.content {
+            Content::File(data) => {
+                let mut data = data.lock();
+                let length = usize::try_from(length).map_err(|_| abi::Errno::EFBIG)?;
+                if length > data.len() {
+                    let more = length - data.len();
+                    data.try_reserve(more).map_err(|_| abi::Errno::ENOSPC)?;
+                }
+                data.resize(length, 0);
+            }
+            Content::Directory(_) => return_errno!(EISDIR),
+            _ => return_errno!(EINVAL),
+        }
+        self.touch_modified();
+        Ok(())
+    }
+
+    /// A copy of a file's bytes (execve reads programs whole).
+    pub fn contents(&self) -> Result<Vec<u8>> {
+        match &self.content {
+            Content::File(data) => Ok(data.lock().clone()),
+            Content::Directory(_) => return_errno!(EACCES),
+            _ => return_errno!(EACCES),
+        }
+    }
+
+    pub fn symlink_target(&self) -> Option<&[u8]> {
+        match &self.content {
+            Content::Symlink(target) => Some(target),
+            _ => None,
+        }
+    }
+
+    pub fn metadata(&self) -> crate::fs::file::Metadata {
+        let a = *self.attributes.lock();
+        let size = self.size();
+        crate::fs::file::Metadata {
+            device: DEVICE,
+            inode: self.number,
+            mode: a.mode,
+            links: a.links,
+            uid: a.uid,
+            gid: a.gid,
+            rdev: a.rdev,
+            size,
+            block_size: 4096,
+            blocks: size.div_ceil(4096) * 8,
+            accessed: a.accessed,
+            modified: a.modified,
+            changed: a.changed,
+        }
+    }
+}

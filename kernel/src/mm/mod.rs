@@ -1,0 +1,4 @@
+//! User memory: address spaces and the copies in and out of them.
+
+pub mod user;
+pub mod vm;

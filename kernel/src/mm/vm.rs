@@ -1,0 +1,270 @@
+//! A process's user address space: its areas (ranges with permissions) and
+//! the page table behind them. Pages come on demand: a fault in an area
+//! maps a zeroed page, a write to a copy-on-write page copies it (or takes
+//! it over when nobody else shares it).
+
+use crate::error::Result;
+use crate::return_errno;
+use alloc::collections::BTreeMap;
+use hal::memory::page::Page;
+use hal::memory::user_space::{UserFlags, UserPageTable};
+use hal::trap::Access;
+
+pub const PAGE_SIZE: usize = 4096;
+/// The top of user space; the stack ends just below.
+pub const USER_END: usize = 0x40_0000_0000;
+pub const STACK_TOP: usize = USER_END - PAGE_SIZE;
+/// Linux's default RLIMIT_STACK.
+pub const STACK_SIZE: usize = 8 << 20;
+/// Where mmap looks for room, top down, below the stack.
+pub const MMAP_BASE: usize = STACK_TOP - STACK_SIZE - (16 << 20);
+/// Lowest address a mapping may take (vm.mmap_min_addr).
+pub const MMAP_MIN: usize = 0x10000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Protection {
+    pub read: bool,
+    pub write: bool,
+    pub execute: bool,
+}
+
+impl Protection {
+    pub fn from_prot(prot: u32) -> Protection {
+        Protection { read: prot & 1 != 0, write: prot & 2 != 0, execute: prot & 4 != 0 }
+    }
+    fn allows(&self, access: Access) -> bool {
+        match access {
+            Access::Read => self.read || self.write || self.execute,
+            Access::Write => self.write,
+            Access::Execute => self.execute,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Area {
+    pub end: usize,
+    pub protection: Protection,
+    /// MAP_SHARED anonymous memory stays shared across fork.
+    pub shared: bool,
+    pub kind: AreaKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AreaKind {
+    Program,
+    Heap,
+    Stack,
+    Anonymous,
+}
+
+pub struct Vm {
+    pub table: UserPageTable,
+    /// Areas by start address; they never overlap.
+    areas: BTreeMap<usize, Area>,
+    pub heap_start: usize,
+    pub heap_end: usize,
+    /// Bumped whenever an entry changes in a way another hart's TLB may
+    /// still hold (unmap, protect, copy-on-write): a hart that finds the
+    /// generation moved since it last ran this address space flushes its
+    /// TLB (process::thread::activate).
+    pub generation: u64,
+}
+
+fn flags_for(protection: Protection, copy_on_write: bool) -> UserFlags {
+    UserFlags { read: protection.read, write: protection.write, execute: protection.execute, copy_on_write }
+}
+
+impl Vm {
+    pub fn new() -> Result<Vm> {
+        let table = UserPageTable::new().ok_or(abi::Errno::ENOMEM)?;
+        Ok(Vm { table, areas: BTreeMap::new(), heap_start: 0, heap_end: 0, generation: 0 })
+    }
+
+    /// The area containing `address`.
+    pub fn area_at(&self, address: usize) -> Option<(usize, Area)> {
+        let (&start, area) = self.areas.range(..=address).next_back()?;
+        (address < area.end).then_some((start, *area))
+    }
+
+    /// Adds an area over `[start, end)`, removing whatever was there.
+    pub fn map(
+        &mut self,
+        start: usize,
+        end: usize,
+        area_protection: Protection,
+        shared: bool,
+        kind: AreaKind,
+    ) {
+        self.unmap(start, end);
+        self.areas.insert(start, Area { end, protection: area_protection, shared, kind });
+    }
+
+    /// Removes `[start, end)` from the areas and frees its pages.
+    pub fn unmap(&mut self, start: usize, end: usize) {
+        self.generation += 1;
+        let overlapping: alloc::vec::Vec<(usize, Area)> =
+            self.areas.range(..end).filter(|(_, a)| a.end > start).map(|(&s, a)| (s, *a)).collect();
+        for (area_start, area) in overlapping {
+            self.areas.remove(&area_start);
+            if area_start < start {
+                self.areas.insert(area_start, Area { end: start, ..area });
+            }
+            if area.end > end {
+                self.areas.insert(end, area);
+            }
+            for page in (area_start.max(start)..area.end.min(end)).step_by(PAGE_SIZE) {
+                self.table.unmap(page);
+            }
+        }
+    }
+
+    /// Changes the protection of `[start, end)`; ENOMEM if part of it is
+    /// not mapped.
+    pub fn protect(&mut self, start: usize, end: usize, protection: Protection) -> Result<()> {
+        self.generation += 1;
+        let mut cursor = start;
+        while cursor < end {
+            match self.area_at(cursor) {
+                Some((_, area)) => cursor = area.end,
+                None => return_errno!(ENOMEM),
+            }
+        }
+        let pieces: alloc::vec::Vec<(usize, Area)> =
+            self.areas.range(..end).filter(|(_, a)| a.end > start).map(|(&s, a)| (s, *a)).collect();
+        for (area_start, area) in pieces {
+            self.areas.remove(&area_start);
+            if area_start < start {
+                self.areas.insert(area_start, Area { end: start, ..area });
+            }
+            if area.end > end {
+                self.areas.insert(end, area);
+            }
+            let from = area_start.max(start);
+            let to = area.end.min(end);
+            self.areas.insert(from, Area { end: to, protection, ..area });
+            for page in (from..to).step_by(PAGE_SIZE) {
+                if let Some((_, flags)) = self.table.get(page) {
+                    let copy_on_write =
+                        flags.copy_on_write || (!area.shared && flags.write != protection.write);
+                    let keep_cow = copy_on_write && protection.write;
+                    self.table.set_flags(page, flags_for(protection, keep_cow));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds `length` bytes of free space, top down from MMAP_BASE.
+    pub fn find_free(&self, length: usize) -> Option<usize> {
+        let mut top = MMAP_BASE;
+        for (&start, area) in self.areas.range(..MMAP_BASE).rev() {
+            if area.end <= top && top - area.end >= length {
+                return Some(top - length);
+            }
+            top = top.min(start);
+        }
+        (top >= MMAP_MIN + length).then(|| top - length)
+    }
+
+    pub fn is_free(&self, start: usize, end: usize) -> bool {
+        self.areas.range(..end).all(|(_, a)| a.end <= start)
+    }
+
+    /// Resolves a fault at `address`: returns Ok if the page is now mapped
+    /// as the access needs, Err(EFAULT) for SIGSEGV, Err(ENOMEM) when out
+    /// of memory.
+    pub fn handle_fault(&mut self, address: usize, access: Access) -> Result<()> {
+        let Some((_, area)) = self.area_at(address) else { return_errno!(EFAULT) };
+        if !area.protection.allows(access) {
+            return_errno!(EFAULT);
+        }
+        let page_address = address & !(PAGE_SIZE - 1);
+        match self.table.get(page_address) {
+            None => {
+                let page = Page::alloc_zeroed().ok_or(abi::Errno::ENOMEM)?;
+                self.table
+                    .map(page_address, page, flags_for(area.protection, false))
+                    .map_err(|_| abi::Errno::ENOMEM)?;
+            }
+            Some((page, flags)) if access == Access::Write && flags.copy_on_write => {
+                // The page table holds one reference and `page` another.
+                let page = if page.ref_count() == 2 {
+                    page
+                } else {
+                    Page::alloc_copy(&page).ok_or(abi::Errno::ENOMEM)?
+                };
+                self.table.replace(page_address, page, flags_for(area.protection, false));
+                self.generation += 1;
+            }
+            // Mapped and allowed: this hart's TLB held an older entry
+            // (the table changed since); drop it and retry.
+            Some(_) => hal::arch::csr::flush_tlb_page(page_address),
+        }
+        Ok(())
+    }
+
+    /// A copy for fork: shared areas share pages, private ones become
+    /// copy-on-write in both.
+    pub fn fork(&mut self) -> Result<Vm> {
+        self.generation += 1;
+        let mut child = Vm::new()?;
+        child.heap_start = self.heap_start;
+        child.heap_end = self.heap_end;
+        for (&start, area) in &self.areas {
+            child.areas.insert(start, *area);
+            for address in (start..area.end).step_by(PAGE_SIZE) {
+                let Some((page, flags)) = self.table.get(address) else { continue };
+                let flags = if !area.shared && flags.write {
+                    let cow = UserFlags { copy_on_write: true, ..flags };
+                    self.table.set_flags(address, cow);
+                    cow
+                } else {
+                    flags
+                };
+                child.table.map(address, page, flags).map_err(|_| abi::Errno::ENOMEM)?;
+            }
+        }
+        Ok(child)
+    }
+
+    /// Writes `bytes` at `address` through the page table (for building a
+    /// new program image that is not active yet), mapping pages as needed.
+    pub fn write_direct(&mut self, address: usize, bytes: &[u8]) -> Result<()> {
+        let mut done = 0;
+        while done < bytes.len() {
+            let at = address + done;
+            let page_address = at & !(PAGE_SIZE - 1);
+            let offset = at - page_address;
+            let count = (PAGE_SIZE - offset).min(bytes.len() - done);
+            let page = match self.table.get(page_address) {
+                Some((page, _)) => page,
+                None => {
+                    let Some((_, area)) = self.area_at(page_address) else { return_errno!(EFAULT) };
+                    let page = Page::alloc_zeroed().ok_or(abi::Errno::ENOMEM)?;
+                    self.table
+                        .map(page_address, page.clone(), flags_for(area.protection, false))
+                        .map_err(|_| abi::Errno::ENOMEM)?;
+                    page
+                }
+            };
+            page.write(offset, &bytes[done..done + count]);
+            done += count;
+        }
+        Ok(())
+    }
+}
+
+impl Vm {
+    /// Writes into this (possibly not active) address space as a user
+    /// write would: copy-on-write pages are copied first.
+    pub fn write_user(&mut self, address: usize, bytes: &[u8]) -> Result<()> {
+        let end = address.checked_add(bytes.len()).ok_or(abi::Errno::EFAULT)?;
+        let mut page = address & !(PAGE_SIZE - 1);
+        while page < end {
+            self.handle_fault(page, Access::Write)?;
+            page += PAGE_SIZE;
+        }
+        self.write_direct(address, bytes)
+    }
+}

@@ -1,0 +1,132 @@
+//! Processes and their threads: the process table, ids, the parent/child
+//! tree, process groups and sessions, and what a process owns (address
+//! space, files, file-system context, signal actions).
+
+mod exec;
+mod exit;
+mod fork;
+pub mod syscalls;
+mod thread;
+
+pub use exec::execute;
+pub use exit::exit_process;
+pub use thread::{after_switch, spawn_user_thread, Thread};
+
+use crate::fs::fd_table::FdTable;
+use crate::fs::FsContext;
+use crate::mm::vm::Vm;
+use crate::sync::{Mutex, WaitQueue};
+use alloc::collections::BTreeMap;
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, Ordering};
+use hal::sync::SpinLock;
+
+pub type Pid = u32;
+
+/// The parts of a process that change as it lives: its place in the tree
+/// and its exit.
+pub struct Family {
+    pub parent: Weak<Process>,
+    pub children: Vec<Arc<Process>>,
+    pub process_group: Pid,
+    pub session: Pid,
+    /// The wait status once the process has exited (a zombie until its
+    /// parent reaps it).
+    pub exit_status: Option<i32>,
+}
+
+pub struct Process {
+    pub pid: Pid,
+    pub family: SpinLock<Family>,
+    pub threads: SpinLock<Vec<Weak<Thread>>>,
+    pub vm: Mutex<Option<Arc<Mutex<Vm>>>>,
+    pub files: Mutex<FdTable>,
+    pub fs: SpinLock<FsContext>,
+    pub signals: crate::signal::ProcessSignals,
+    /// Woken when a child exits.
+    pub child_event: WaitQueue,
+    /// argv of the running program, for /proc/PID/cmdline.
+    pub command_line: SpinLock<Vec<u8>>,
+    /// The program's path.
+    pub executable: SpinLock<Vec<u8>>,
+}
+
+static NEXT_PID: AtomicU32 = AtomicU32::new(1);
+static TABLE: SpinLock<BTreeMap<Pid, Weak<Process>>> = SpinLock::new(BTreeMap::new());
+
+pub fn allocate_pid() -> Pid {
+    NEXT_PID.fetch_add(1, Ordering::Relaxed)
+}
+
+impl Process {
+    /// A new process, child of `parent` (in its group and session).
+    pub fn new(pid: Pid, parent: Option<&Arc<Process>>, files: FdTable, fs: FsContext) -> Arc<Process> {
+        let (process_group, session) = parent.map_or((pid, pid), |p| {
+            let family = p.family.lock();
+            (family.process_group, family.session)
+        });
+        let process = Arc::new(Process {
+            pid,
+            family: SpinLock::new(Family {
+                parent: parent.map_or_else(Weak::new, Arc::downgrade),
+                children: Vec::new(),
+                process_group,
+                session,
+                exit_status: None,
+            }),
+            threads: SpinLock::new(Vec::new()),
+            vm: Mutex::new(None),
+            files: Mutex::new(files),
+            fs: SpinLock::new(fs),
+            signals: crate::signal::ProcessSignals::default(),
+            child_event: WaitQueue::new(),
+            command_line: SpinLock::new(Vec::new()),
+            executable: SpinLock::new(Vec::new()),
+        });
+        if let Some(parent) = parent {
+            parent.family.lock().children.push(process.clone());
+        }
+        TABLE.lock().insert(pid, Arc::downgrade(&process));
+        process
+    }
+
+    pub fn parent(&self) -> Option<Arc<Process>> {
+        self.family.lock().parent.upgrade()
+    }
+
+    pub fn process_group(&self) -> Pid {
+        self.family.lock().process_group
+    }
+
+    pub fn vm(&self) -> Option<Arc<Mutex<Vm>>> {
+        self.vm.lock().clone()
+    }
+}
+
+/// The process with this pid (live or zombie).
+pub fn find(pid: Pid) -> Option<Arc<Process>> {
+    TABLE.lock().get(&pid).and_then(Weak::upgrade)
+}
+
+/// Every process, for signals to groups and for /proc.
+pub fn all() -> Vec<Arc<Process>> {
+    TABLE.lock().values().filter_map(Weak::upgrade).collect()
+}
+
+pub(crate) fn forget(pid: Pid) {
+    TABLE.lock().remove(&pid);
+}
+
+/// The process of the running thread, if it is a user thread.
+pub fn current() -> Option<Arc<Process>> {
+    thread::current().map(|t| t.process.clone())
+}
+
+/// Session and process group of the running process (for TIOCSCTTY).
+pub fn current_session_and_group() -> (Pid, Pid) {
+    current().map_or((0, 0), |p| {
+        let family = p.family.lock();
+        (family.session, family.process_group)
+    })
+}

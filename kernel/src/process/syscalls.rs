@@ -1,0 +1,272 @@
+//! Process syscalls: ids, clone, execve, exit, wait4, process groups,
+//! memory (brk, mmap, munmap, mprotect).
+
+use super::{Process, Thread};
+use crate::error::Result;
+use crate::mm::user::{read_path, read_string_array, write_val};
+use crate::mm::vm::{AreaKind, Protection, PAGE_SIZE};
+use crate::return_errno;
+use crate::syscall::{Context, UserAddr};
+use alloc::sync::Arc;
+
+pub fn current_thread() -> Option<Arc<Thread>> {
+    super::thread::current()
+}
+
+pub fn getpid(context: &mut Context) -> Result<u32> {
+    Ok(context.process().pid)
+}
+pub fn gettid(context: &mut Context) -> Result<u32> {
+    Ok(context.thread.tid)
+}
+pub fn getppid(context: &mut Context) -> Result<u32> {
+    Ok(context.process().parent().map_or(0, |p| p.pid))
+}
+/// goose runs everything as root.
+pub fn get_id(_context: &mut Context) -> Result<u32> {
+    Ok(0)
+}
+pub fn set_id(_context: &mut Context, _id: u32) -> Result<()> {
+    Ok(())
+}
+
+pub fn exit(context: &mut Context, code: i32) -> Result<()> {
+    super::exit_process(context.thread, abi::wait::exited(code))
+}
+
+pub fn set_tid_address(context: &mut Context, address: UserAddr) -> Result<u32> {
+    context.thread.clear_child_tid.store(address.0, core::sync::atomic::Ordering::Relaxed);
+    Ok(context.thread.tid)
+}
+
+pub fn clone(
+    context: &mut Context,
+    flags: u64,
+    stack: usize,
+    parent_tid: UserAddr,
+    _tls: usize,
+    child_tid: UserAddr,
+) -> Result<u32> {
+    super::fork::clone_process(context.thread, context.user, flags, stack, parent_tid, child_tid)
+}
+
+pub fn execve(context: &mut Context, path: UserAddr, argv: UserAddr, envp: UserAddr) -> Result<()> {
+    let path = read_path(path)?;
+    // ARG_MAX as Linux computes it for an 8 MiB stack: a quarter.
+    let argv = read_string_array(argv, 2 << 20)?;
+    let envp = read_string_array(envp, 2 << 20)?;
+    super::execute(context.thread, context.user, &path, argv, envp)?;
+    // a0 of the new program is 0 (the value this syscall returns).
+    Ok(())
+}
+
+fn matches(child: &Process, pid: i32, caller_group: u32) -> bool {
+    match pid {
+        -1 => true,
+        0 => child.process_group() == caller_group,
+        p if p > 0 => child.pid == p as u32,
+        p => child.process_group() == p.unsigned_abs(),
+    }
+}
+
+pub fn wait4(
+    context: &mut Context,
+    pid: i32,
+    status: UserAddr,
+    options: u32,
+    usage: UserAddr,
+) -> Result<u32> {
+    let process = context.process().clone();
+    let group = process.process_group();
+    if options
+        & !(abi::wait::WNOHANG | abi::wait::WUNTRACED | abi::wait::WCONTINUED | 0x4000_0000 | 0x8000_0000)
+        != 0
+    {
+        return_errno!(EINVAL);
+    }
+    loop {
+        let mut found_any = false;
+        let mut reaped = None;
+        {
+            let mut family = process.family.lock();
+            let children = &mut family.children;
+            for (index, child) in children.iter().enumerate() {
+                if !matches(child, pid, group) {
+                    continue;
+                }
+                found_any = true;
+                if let Some(exit) = child.family.lock().exit_status {
+                    reaped = Some((index, child.pid, exit));
+                    break;
+                }
+            }
+            if let Some((index, _, _)) = reaped {
+                children.remove(index);
+            }
+        }
+        if let Some((_, child_pid, exit)) = reaped {
+            super::forget(child_pid);
+            if !status.is_null() {
+                write_val(status, &exit)?;
+            }
+            if !usage.is_null() {
+                write_val(usage, &abi::Rusage::default())?;
+            }
+            return Ok(child_pid);
+        }
+        if !found_any {
+            return_errno!(ECHILD);
+        }
+        if options & abi::wait::WNOHANG != 0 {
+            return Ok(0);
+        }
+        let woke = process.child_event.wait_until_or(
+            || {
+                process
+                    .family
+                    .lock()
+                    .children
+                    .iter()
+                    .any(|c| matches(c, pid, group) && c.family.lock().exit_status.is_some())
+            },
+            crate::signal::current_has_pending,
+        );
+        if !woke {
+            return_errno!(EINTR);
+        }
+    }
+}
+
+pub fn setpgid(context: &mut Context, pid: u32, group: u32) -> Result<()> {
+    let target =
+        if pid == 0 { context.process().clone() } else { super::find(pid).ok_or(abi::Errno::ESRCH)? };
+    let group = if group == 0 { target.pid } else { group };
+    target.family.lock().process_group = group;
+    Ok(())
+}
+
+pub fn getpgid(context: &mut Context, pid: u32) -> Result<u32> {
+    let target =
+        if pid == 0 { context.process().clone() } else { super::find(pid).ok_or(abi::Errno::ESRCH)? };
+    Ok(target.process_group())
+}
+
+pub fn getsid(context: &mut Context, pid: u32) -> Result<u32> {
+    let target =
+        if pid == 0 { context.process().clone() } else { super::find(pid).ok_or(abi::Errno::ESRCH)? };
+    let session = target.family.lock().session;
+    Ok(session)
+}
+
+pub fn setsid(context: &mut Context) -> Result<u32> {
+    let process = context.process();
+    let mut family = process.family.lock();
+    if family.process_group == process.pid {
+        return_errno!(EPERM);
+    }
+    family.session = process.pid;
+    family.process_group = process.pid;
+    Ok(process.pid)
+}
+
+pub fn brk(context: &mut Context, address: usize) -> Result<usize> {
+    let vm = context.process().vm().ok_or(abi::Errno::ENOMEM)?;
+    let mut vm = vm.lock();
+    let start = vm.heap_start;
+    let old_end = vm.heap_end.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+    if address < start {
+        return Ok(vm.heap_end);
+    }
+    let new_end = address.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+    if new_end > old_end && !vm.is_free(old_end, new_end) {
+        return Ok(vm.heap_end);
+    }
+    let read_write = Protection { read: true, write: true, execute: false };
+    if new_end > old_end {
+        // Only the new part: mapping over the old heap would drop it.
+        vm.map(old_end.max(start), new_end, read_write, false, AreaKind::Heap);
+    }
+    if new_end < old_end {
+        vm.unmap(new_end, old_end);
+    }
+    vm.heap_end = address;
+    Ok(address)
+}
+
+const MAP_SHARED: u32 = 1;
+const MAP_PRIVATE: u32 = 2;
+const MAP_FIXED: u32 = 0x10;
+const MAP_ANONYMOUS: u32 = 0x20;
+const MAP_FIXED_NOREPLACE: u32 = 0x100000;
+
+pub fn mmap(
+    context: &mut Context,
+    address: usize,
+    length: usize,
+    prot: u32,
+    flags: u32,
+    fd: i32,
+    offset: usize,
+) -> Result<usize> {
+    if length == 0 || !address.is_multiple_of(PAGE_SIZE) || !offset.is_multiple_of(PAGE_SIZE) {
+        return_errno!(EINVAL);
+    }
+    let length = length.checked_add(PAGE_SIZE - 1).ok_or(abi::Errno::ENOMEM)? & !(PAGE_SIZE - 1);
+    let kind = flags & (MAP_SHARED | MAP_PRIVATE);
+    if kind == 0 || kind == (MAP_SHARED | MAP_PRIVATE) {
+        return_errno!(EINVAL);
+    }
+    if flags & MAP_ANONYMOUS == 0 {
+        let _ = fd;
+        return_errno!(ENODEV, "file mappings are not supported yet");
+    }
+    let vm = context.process().vm().ok_or(abi::Errno::ENOMEM)?;
+    let mut vm = vm.lock();
+    let in_user = |start: usize| {
+        start >= crate::mm::vm::MMAP_MIN
+            && start.checked_add(length).is_some_and(|e| e <= crate::mm::vm::STACK_TOP)
+    };
+    let start = if flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0 {
+        if !in_user(address) {
+            return Err(if flags & MAP_FIXED != 0 { abi::Errno::EPERM } else { abi::Errno::ENOMEM }.into());
+        }
+        if flags & MAP_FIXED_NOREPLACE != 0 && !vm.is_free(address, address + length) {
+            return_errno!(EEXIST);
+        }
+        address
+    } else if address != 0 && in_user(address) && vm.is_free(address, address + length) {
+        address
+    } else {
+        vm.find_free(length).ok_or(abi::Errno::ENOMEM)?
+    };
+    vm.map(start, start + length, Protection::from_prot(prot), kind == MAP_SHARED, AreaKind::Anonymous);
+    Ok(start)
+}
+
+pub fn munmap(context: &mut Context, address: usize, length: usize) -> Result<()> {
+    if !address.is_multiple_of(PAGE_SIZE) || length == 0 {
+        return_errno!(EINVAL);
+    }
+    let end = address.checked_add(length.div_ceil(PAGE_SIZE) * PAGE_SIZE).ok_or(abi::Errno::EINVAL)?;
+    let vm = context.process().vm().ok_or(abi::Errno::ENOMEM)?;
+    vm.lock().unmap(address, end);
+    Ok(())
+}
+
+pub fn mprotect(context: &mut Context, address: usize, length: usize, prot: u32) -> Result<()> {
+    if !address.is_multiple_of(PAGE_SIZE) {
+        return_errno!(EINVAL);
+    }
+    let end = address.checked_add(length.div_ceil(PAGE_SIZE) * PAGE_SIZE).ok_or(abi::Errno::ENOMEM)?;
+    let vm = context.process().vm().ok_or(abi::Errno::ENOMEM)?;
+    let result = vm.lock().protect(address, end, Protection::from_prot(prot));
+    result
+}
+
+/// madvise: every advice goose accepts is a hint it may ignore.
+pub fn madvise(_context: &mut Context, address: usize, _length: usize, _advice: i32) -> Result<()> {
+    if !address.is_multiple_of(PAGE_SIZE) {
+        return_errno!(EINVAL);
+    }
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! A user thread: a kernel task that runs user code in a loop and handles
+//! what brings it back to the kernel (syscalls, faults, interrupts), then
+//! delivers signals before it returns to user mode.
+
+use super::{Pid, Process};
+use crate::error::Result;
+use crate::mm::vm::Vm;
+use crate::sched::{self, Task};
+use crate::sync::Mutex;
+use alloc::sync::{Arc, Weak};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use hal::cpu::MAX_HARTS;
+use hal::sync::SpinLock;
+use hal::{UserContext, UserEvent};
+
+pub struct Thread {
+    pub tid: Pid,
+    pub process: Arc<Process>,
+    /// Blocked signals.
+    pub mask: AtomicU64,
+    /// Signals sent to this thread alone.
+    pub pending: AtomicU64,
+    /// set_tid_address / CLONE_CHILD_CLEARTID: zeroed at exit.
+    pub clear_child_tid: AtomicUsize,
+    /// The thread's name (comm): the program's base name, or PR_SET_NAME.
+    pub name: SpinLock<[u8; 16]>,
+    task: spin::Once<Weak<Task>>,
+}
+
+impl Thread {
+    pub fn new(tid: Pid, process: Arc<Process>, mask: u64) -> Arc<Thread> {
+        let thread = Arc::new(Thread {
+            tid,
+            process: process.clone(),
+            mask: AtomicU64::new(mask),
+            pending: AtomicU64::new(0),
+            clear_child_tid: AtomicUsize::new(0),
+            name: SpinLock::new([0; 16]),
+            task: spin::Once::new(),
+        });
+        process.threads.lock().push(Arc::downgrade(&thread));
+        thread
+    }
+
+    /// Wakes the thread if it sleeps, so it sees a new signal.
+    pub fn wake_for_signal(&self) {
+        if let Some(task) = self.task.get().and_then(Weak::upgrade) {
+            sched::wake(&task);
+        }
+    }
+}
+
+/// The user thread the running task runs.
+pub fn current() -> Option<Arc<Thread>> {
+    let task = sched::current();
+    let user = task.user.get()?.clone();
+    user.downcast::<Thread>().ok()
+}
+
+/// Starts a task running `thread` from `user`.
+pub fn spawn_user_thread(thread: Arc<Thread>, user: UserContext) -> Result<()> {
+    let body_thread = thread.clone();
+    let task = sched::spawn_with("user", Some(thread.clone()), move || run(body_thread, user))
+        .map_err(|_| abi::Errno::ENOMEM)?;
+    thread.task.call_once(|| Arc::downgrade(&task));
+    Ok(())
+}
+
+/// The address space each hart has in satp (kept alive while it is) and
+/// its generation when the hart last flushed its TLB.
+type Active = Option<(Arc<Mutex<Vm>>, u64)>;
+static ACTIVE: [SpinLock<Active>; MAX_HARTS] = [const { SpinLock::new(None) }; MAX_HARTS];
+
+/// Puts `vm` in this hart's satp, with a TLB flush, unless it is there
+/// already and unchanged since.
+fn activate(vm: &Arc<Mutex<Vm>>) {
+    // Spin rather than yield: this also runs inside the scheduler (after
+    // a switch), and the lock is only ever held for short, non-blocking
+    // work on the address space.
+    let guard = loop {
+        if let Some(guard) = vm.try_lock() {
+            break guard;
+        }
+        core::hint::spin_loop();
+    };
+    let hart = hal::cpu::index();
+    let mut active = ACTIVE[hart].lock();
+    if active.as_ref().is_some_and(|(a, g)| Arc::ptr_eq(a, vm) && *g == guard.generation) {
+        return;
+    }
+    guard.table.activate();
+    let previous = active.replace((vm.clone(), guard.generation));
+    drop(active);
+    drop(guard);
+    drop(previous);
+}
+
+/// After a switch, on whichever hart the task resumed: a user thread's
+/// kernel code (a syscall that slept) must see its own address space.
+pub fn after_switch() {
+    let Some(thread) = current() else { return };
+    if let Some(vm) = thread.process.vm.try_lock().and_then(|v| v.clone()) {
+        activate(&vm);
+    }
+}
+
+/// Switches this hart to the kernel's own table and lets go of the user
+/// one (before an address space is destroyed).
+pub fn deactivate() {
+    let hart = hal::cpu::index();
+    hal::memory::use_kernel_table();
+    let previous = ACTIVE[hart].lock().take();
+    drop(previous);
+}
+
+fn run(thread: Arc<Thread>, mut user: UserContext) {
+    loop {
+        let Some(vm) = thread.process.vm() else {
+            super::exit_process(&thread, abi::wait::signaled(abi::signal::SIGKILL, false));
+        };
+        activate(&vm);
+        drop(vm);
+        match user.run() {
+            UserEvent::Syscall => crate::syscall::handle(&thread, &mut user),
+            UserEvent::Interrupt => {}
+            UserEvent::PageFault { address, access } => {
+                log::trace!(
+                    "pid {}: fault at {address:#x} ({access:?}), pc {:#x}",
+                    thread.process.pid,
+                    user.pc
+                );
+                let resolved = thread.process.vm().map(|vm| vm.lock().handle_fault(address, access));
+                match resolved {
+                    Some(Ok(())) => {}
+                    Some(Err(error)) if error.errno == abi::Errno::ENOMEM => {
+                        log::warn!("pid {}: out of memory at {address:#x}", thread.process.pid);
+                        super::exit_process(&thread, abi::wait::signaled(abi::signal::SIGKILL, false));
+                    }
+                    _ => {
+                        log::debug!(
+                            "pid {}: segfault at {address:#x} ({access:?}), pc {:#x}",
+                            thread.process.pid,
+                            user.pc
+                        );
+                        fault_signal(&thread, abi::signal::SIGSEGV)
+                    }
+                }
+            }
+            UserEvent::AccessFault { misaligned, .. } => {
+                fault_signal(&thread, if misaligned { abi::signal::SIGBUS } else { abi::signal::SIGSEGV })
+            }
+            UserEvent::IllegalInstruction { .. } => fault_signal(&thread, abi::signal::SIGILL),
+            UserEvent::Breakpoint => fault_signal(&thread, abi::signal::SIGTRAP),
+        }
+        crate::signal::deliver(&thread, &mut user);
+        sched::preempt_if_needed();
+    }
+}
+
+/// A synchronous fault: the signal cannot be blocked or ignored away (as
+/// Linux's force_sig), so a blocked one kills the process.
+fn fault_signal(thread: &Arc<Thread>, signal: u32) {
+    let bit = abi::signal::bit(signal);
+    let action = thread.process.signals.actions.lock()[signal as usize - 1];
+    let blocked = thread.mask.load(Ordering::Acquire) & bit != 0;
+    if blocked || action.handler == abi::signal::SIG_IGN {
+        thread.process.signals.actions.lock()[signal as usize - 1] = abi::signal::KernelSigaction::default();
+        thread.mask.fetch_and(!bit, Ordering::AcqRel);
+    }
+    thread.pending.fetch_or(bit, Ordering::AcqRel);
+}

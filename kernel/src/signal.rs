@@ -1,0 +1,191 @@
+//! Signals: actions per process, pending sets and masks, delivery on the
+//! way back to user mode (default actions, or a handler frame on the user
+//! stack in Linux's riscv64 rt_sigframe layout), and rt_sigreturn.
+
+use crate::error::Result;
+use crate::process::{Process, Thread};
+use abi::signal::{self as sig, DefaultAction, KernelSigaction};
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU64, Ordering};
+use hal::arch::user_context::reg;
+use hal::sync::SpinLock;
+use hal::UserContext;
+
+/// Where every process finds the signal-return trampoline (mapped by
+/// exec): `li a7, 139; ecall`, as Linux's vDSO __vdso_rt_sigreturn.
+pub const TRAMPOLINE: usize = crate::mm::vm::STACK_TOP;
+pub const TRAMPOLINE_CODE: [u8; 8] = [0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00];
+
+pub struct ProcessSignals {
+    pub actions: SpinLock<[KernelSigaction; 64]>,
+    /// Signals sent to the process as a whole.
+    pub pending: AtomicU64,
+}
+
+impl Default for ProcessSignals {
+    fn default() -> Self {
+        ProcessSignals {
+            actions: SpinLock::new([KernelSigaction::default(); 64]),
+            pending: AtomicU64::new(0),
+        }
+    }
+}
+
+/// Makes `signal` pending for `process` and wakes its threads.
+pub fn send(process: &Arc<Process>, signal: u32) {
+    if signal == 0 || signal > sig::NSIG {
+        return;
+    }
+    if process.family.lock().exit_status.is_some() {
+        return;
+    }
+    let action = process.signals.actions.lock()[signal as usize - 1];
+    let ignored = action.handler == sig::SIG_IGN
+        || (action.handler == sig::SIG_DFL && sig::default_action(signal) == DefaultAction::Ignore);
+    if ignored && signal != sig::SIGKILL {
+        return;
+    }
+    process.signals.pending.fetch_or(sig::bit(signal), Ordering::AcqRel);
+    for thread in process.threads.lock().iter().filter_map(|t| t.upgrade()) {
+        thread.wake_for_signal();
+    }
+}
+
+pub fn send_to_group(group: u32, signal: u32) -> usize {
+    let members: alloc::vec::Vec<_> =
+        crate::process::all().into_iter().filter(|p| p.process_group() == group).collect();
+    for process in &members {
+        send(process, signal);
+    }
+    members.len()
+}
+
+pub fn send_to_current(signal: u32) {
+    if let Some(process) = crate::process::current() {
+        send(&process, signal);
+    }
+}
+
+/// Whether the running thread has a signal it does not block (blocking
+/// calls give up with EINTR then).
+pub fn current_has_pending() -> bool {
+    crate::process::syscalls::current_thread().is_some_and(|t| t.deliverable() != 0)
+}
+
+impl Thread {
+    /// Pending signals not blocked by the mask.
+    pub fn deliverable(&self) -> u64 {
+        let pending =
+            self.process.signals.pending.load(Ordering::Acquire) | self.pending.load(Ordering::Acquire);
+        let mask = self.mask.load(Ordering::Acquire) & !(sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP));
+        pending & !mask
+    }
+}
+
+/// Offsets in the rt_sigframe (checked against riscv64 glibc's layout:
+/// siginfo 128 bytes, ucontext 960, uc_sigmask at 40, uc_mcontext at 176).
+const FRAME_SIZE: usize = 1088;
+const UCONTEXT: usize = 128;
+const SIGMASK: usize = UCONTEXT + 40;
+const MCONTEXT: usize = UCONTEXT + 176;
+const FP_STATE: usize = MCONTEXT + 256;
+
+/// Delivers what is deliverable before returning to user mode. Returns
+/// false if the process was killed (the caller's task is over).
+pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
+    loop {
+        let deliverable = thread.deliverable();
+        if deliverable == 0 {
+            return;
+        }
+        let signal = deliverable.trailing_zeros() + 1;
+        let bit = sig::bit(signal);
+        thread.pending.fetch_and(!bit, Ordering::AcqRel);
+        thread.process.signals.pending.fetch_and(!bit, Ordering::AcqRel);
+        let action = thread.process.signals.actions.lock()[signal as usize - 1];
+        match action.handler {
+            sig::SIG_IGN if signal != sig::SIGKILL => continue,
+            sig::SIG_DFL => match sig::default_action(signal) {
+                DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop => continue,
+                DefaultAction::Terminate | DefaultAction::CoreDump => {
+                    crate::process::exit_process(thread, abi::wait::signaled(signal, false))
+                }
+            },
+            _ if signal == sig::SIGKILL => {
+                crate::process::exit_process(thread, abi::wait::signaled(signal, false))
+            }
+            handler => {
+                if push_frame(thread, user, signal, handler, &action).is_err() {
+                    crate::process::exit_process(thread, abi::wait::signaled(sig::SIGSEGV, false));
+                }
+                if action.flags & sig::SA_RESETHAND != 0 {
+                    thread.process.signals.actions.lock()[signal as usize - 1] = KernelSigaction::default();
+                }
+                return;
+            }
+        }
+    }
+}
+
+fn push_frame(
+    thread: &Thread,
+    user: &mut UserContext,
+    signal: u32,
+    handler: u64,
+    action: &KernelSigaction,
+) -> Result<()> {
+    use crate::mm::user::write_bytes;
+    use crate::syscall::UserAddr;
+    let sp = (user.regs[reg::SP].wrapping_sub(FRAME_SIZE)) & !15;
+    let mut frame = alloc::vec![0u8; FRAME_SIZE];
+    // siginfo: si_signo, si_errno, si_code (SI_USER = 0).
+    frame[0..4].copy_from_slice(&(signal as i32).to_le_bytes());
+    let old_mask = thread.mask.load(Ordering::Acquire);
+    frame[SIGMASK..SIGMASK + 8].copy_from_slice(&old_mask.to_le_bytes());
+    frame[MCONTEXT..MCONTEXT + 8].copy_from_slice(&(user.pc as u64).to_le_bytes());
+    for register in 1..32 {
+        let at = MCONTEXT + register * 8;
+        frame[at..at + 8].copy_from_slice(&(user.regs[register] as u64).to_le_bytes());
+    }
+    let fp = user.fp_registers();
+    for (i, value) in fp.f.iter().enumerate() {
+        frame[FP_STATE + i * 8..FP_STATE + i * 8 + 8].copy_from_slice(&value.to_le_bytes());
+    }
+    frame[FP_STATE + 256..FP_STATE + 260].copy_from_slice(&fp.fcsr.to_le_bytes());
+    write_bytes(UserAddr(sp), &frame)?;
+    let mut new_mask = old_mask | action.mask;
+    if action.flags & sig::SA_NODEFER == 0 {
+        new_mask |= sig::bit(signal);
+    }
+    thread.mask.store(new_mask, Ordering::Release);
+    user.regs[reg::SP] = sp;
+    user.regs[reg::A0] = signal as usize;
+    user.regs[reg::A1] = sp;
+    user.regs[reg::A2] = sp + UCONTEXT;
+    user.regs[reg::RA] = TRAMPOLINE;
+    user.pc = handler as usize;
+    Ok(())
+}
+
+/// rt_sigreturn: restores the registers and mask saved by push_frame.
+pub fn restore_frame(thread: &Thread, user: &mut UserContext) -> Result<()> {
+    use crate::mm::user::read_bytes;
+    use crate::syscall::UserAddr;
+    let sp = user.regs[reg::SP];
+    let mut frame = alloc::vec![0u8; FRAME_SIZE];
+    read_bytes(UserAddr(sp), &mut frame)?;
+    let word = |at: usize| u64::from_le_bytes(frame[at..at + 8].try_into().unwrap_or([0; 8]));
+    user.pc = word(MCONTEXT) as usize;
+    for register in 1..32 {
+        user.regs[register] = word(MCONTEXT + register * 8) as usize;
+    }
+    let mut fp = *user.fp_registers();
+    for (i, value) in fp.f.iter_mut().enumerate() {
+        *value = word(FP_STATE + i * 8);
+    }
+    fp.fcsr = u32::from_le_bytes(frame[FP_STATE + 256..FP_STATE + 260].try_into().unwrap_or([0; 4]));
+    user.set_fp_registers(fp);
+    let mask = word(SIGMASK) & !(sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP));
+    thread.mask.store(mask, Ordering::Release);
+    Ok(())
+}

@@ -1,0 +1,363 @@
+//! System and time syscalls: uname, clocks, sleeping, limits, random
+//! bytes, reboot, signals' syscalls.
+
+use crate::error::Result;
+use crate::mm::user::{read_val, write_bytes, write_val};
+use crate::return_errno;
+use crate::syscall::{Context, UserAddr};
+use abi::signal::{self as sig, KernelSigaction};
+use abi::Timespec;
+use core::sync::atomic::Ordering;
+
+fn field(text: &str) -> [u8; 65] {
+    let mut out = [0u8; 65];
+    out[..text.len().min(64)].copy_from_slice(&text.as_bytes()[..text.len().min(64)]);
+    out
+}
+
+pub fn uname(_context: &mut Context, buffer: UserAddr) -> Result<()> {
+    let name = abi::Utsname {
+        sysname: field("Linux"),
+        nodename: field("goose"),
+        release: field("6.12.0-goose"),
+        version: field(concat!("#1 SMP goose ", env!("CARGO_PKG_VERSION"))),
+        machine: field("riscv64"),
+        domainname: field("(none)"),
+    };
+    write_val(buffer, &name)
+}
+
+fn timespec(ns: u64) -> Timespec {
+    Timespec { tv_sec: (ns / 1_000_000_000) as i64, tv_nsec: (ns % 1_000_000_000) as i64 }
+}
+
+fn clock_ns(clock: i32) -> Result<u64> {
+    Ok(match clock {
+        0 | 5 | 8 => crate::time::realtime_ns(), // REALTIME, REALTIME_COARSE, REALTIME_ALARM
+        1 | 4 | 6 | 7 | 9 => crate::time::monotonic_ns(), // MONOTONIC, _RAW, _COARSE, BOOTTIME, BOOTTIME_ALARM
+        2 | 3 => crate::time::monotonic_ns(),             // process/thread CPU time (approximated)
+        _ => return_errno!(EINVAL),
+    })
+}
+
+pub fn clock_gettime(_context: &mut Context, clock: i32, buffer: UserAddr) -> Result<()> {
+    write_val(buffer, &timespec(clock_ns(clock)?))
+}
+
+pub fn clock_getres(_context: &mut Context, clock: i32, buffer: UserAddr) -> Result<()> {
+    clock_ns(clock)?;
+    if !buffer.is_null() {
+        write_val(buffer, &Timespec { tv_sec: 0, tv_nsec: 1 })?;
+    }
+    Ok(())
+}
+
+pub fn gettimeofday(_context: &mut Context, buffer: UserAddr, zone: UserAddr) -> Result<()> {
+    if !buffer.is_null() {
+        let ns = crate::time::realtime_ns();
+        write_val(
+            buffer,
+            &abi::Timeval {
+                tv_sec: (ns / 1_000_000_000) as i64,
+                tv_usec: (ns % 1_000_000_000 / 1000) as i64,
+            },
+        )?;
+    }
+    if !zone.is_null() {
+        write_val(zone, &[0u32; 2])?;
+    }
+    Ok(())
+}
+
+fn sleep_for(duration: Timespec, remaining: UserAddr) -> Result<()> {
+    if duration.tv_sec < 0 || !(0..1_000_000_000).contains(&duration.tv_nsec) {
+        return_errno!(EINVAL);
+    }
+    let ns = (duration.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(duration.tv_nsec as u64);
+    let start = hal::timer::now();
+    let deadline = start.saturating_add(hal::timer::ns_to_ticks(ns));
+    if !crate::time::timer::sleep_until(deadline, crate::signal::current_has_pending) {
+        if !remaining.is_null() {
+            let left = hal::timer::ticks_to_ns(deadline.saturating_sub(hal::timer::now()));
+            write_val(remaining, &timespec(left))?;
+        }
+        return_errno!(EINTR);
+    }
+    Ok(())
+}
+
+pub fn nanosleep(_context: &mut Context, duration: UserAddr, remaining: UserAddr) -> Result<()> {
+    sleep_for(read_val(duration)?, remaining)
+}
+
+pub fn clock_nanosleep(
+    _context: &mut Context,
+    clock: i32,
+    flags: u32,
+    request: UserAddr,
+    remaining: UserAddr,
+) -> Result<()> {
+    let now = clock_ns(clock)?;
+    let request: Timespec = read_val(request)?;
+    const TIMER_ABSTIME: u32 = 1;
+    if flags & TIMER_ABSTIME != 0 {
+        let target =
+            (request.tv_sec.max(0) as u64) * 1_000_000_000 + request.tv_nsec.clamp(0, 999_999_999) as u64;
+        return sleep_for(timespec(target.saturating_sub(now)), UserAddr(0));
+    }
+    sleep_for(request, remaining)
+}
+
+pub fn times(_context: &mut Context, buffer: UserAddr) -> Result<u64> {
+    if !buffer.is_null() {
+        write_val(buffer, &abi::Tms::default())?;
+    }
+    Ok(crate::time::monotonic_ns() / 10_000_000)
+}
+
+pub fn sysinfo(_context: &mut Context, buffer: UserAddr) -> Result<()> {
+    let pages = hal::memory::frame::total_pages() as u64;
+    let free = hal::memory::frame::free_pages() as u64;
+    let info = abi::Sysinfo {
+        uptime: (crate::time::monotonic_ns() / 1_000_000_000) as i64,
+        totalram: pages * 4096,
+        freeram: free * 4096,
+        procs: crate::process::all().len() as u16,
+        mem_unit: 1,
+        ..abi::Sysinfo::default()
+    };
+    write_val(buffer, &info)
+}
+
+pub fn getrandom(_context: &mut Context, buffer: UserAddr, length: usize, flags: u32) -> Result<usize> {
+    if flags & !7 != 0 {
+        return_errno!(EINVAL);
+    }
+    let mut bytes = alloc::vec![0u8; length.min(1 << 20)];
+    crate::random::fill(&mut bytes);
+    write_bytes(buffer, &bytes)?;
+    Ok(bytes.len())
+}
+
+/// Limits goose reports: Linux's defaults for a root shell.
+fn limit(resource: u32) -> Result<abi::Rlimit> {
+    const INFINITY: u64 = u64::MAX;
+    Ok(match resource {
+        3 => abi::Rlimit { rlim_cur: 8 << 20, rlim_max: INFINITY }, // RLIMIT_STACK
+        4 => abi::Rlimit { rlim_cur: 0, rlim_max: INFINITY },       // RLIMIT_CORE
+        7 => abi::Rlimit { rlim_cur: 1024, rlim_max: 4096 },        // RLIMIT_NOFILE
+        8 => abi::Rlimit { rlim_cur: 8 << 20, rlim_max: 8 << 20 },  // RLIMIT_MEMLOCK
+        0..=15 => abi::Rlimit { rlim_cur: INFINITY, rlim_max: INFINITY },
+        _ => return_errno!(EINVAL),
+    })
+}
+
+pub fn prlimit64(context: &mut Context, pid: u32, resource: u32, new: UserAddr, old: UserAddr) -> Result<()> {
+    if pid != 0 && pid != context.process().pid && crate::process::find(pid).is_none() {
+        return_errno!(ESRCH);
+    }
+    let current = limit(resource)?;
+    if !new.is_null() {
+        let requested: abi::Rlimit = read_val(new)?;
+        if requested.rlim_cur > requested.rlim_max {
+            return_errno!(EINVAL);
+        }
+    }
+    if !old.is_null() {
+        write_val(old, &current)?;
+    }
+    Ok(())
+}
+
+pub fn getrlimit(context: &mut Context, resource: u32, old: UserAddr) -> Result<()> {
+    prlimit64(context, 0, resource, UserAddr(0), old)
+}
+
+pub fn setrlimit(context: &mut Context, resource: u32, new: UserAddr) -> Result<()> {
+    prlimit64(context, 0, resource, new, UserAddr(0))
+}
+
+pub fn reboot(
+    _context: &mut Context,
+    magic1: u32,
+    magic2: u32,
+    command: u32,
+    _argument: UserAddr,
+) -> Result<()> {
+    const MAGIC1: u32 = 0xfee1_dead;
+    const MAGIC2: [u32; 4] = [672274793, 85072278, 369367448, 537993216];
+    if magic1 != MAGIC1 || !MAGIC2.contains(&magic2) {
+        return_errno!(EINVAL);
+    }
+    match command {
+        0x4321_fedc | 0xcdef_0123 => {
+            log::info!("reboot: power off");
+            hal::power::shutdown(0)
+        }
+        0x0123_4567 => hal::power::reboot(),
+        0x89ab_cdef | 0 => Ok(()), // CAD on/off
+        _ => return_errno!(EINVAL),
+    }
+}
+
+pub fn sched_yield(_context: &mut Context) -> Result<()> {
+    crate::sched::yield_now();
+    Ok(())
+}
+
+pub fn getrusage(_context: &mut Context, who: i32, buffer: UserAddr) -> Result<()> {
+    if !(-1..=1).contains(&who) {
+        return_errno!(EINVAL);
+    }
+    write_val(buffer, &abi::Rusage::default())
+}
+
+pub fn set_robust_list(_context: &mut Context, _head: UserAddr, length: usize) -> Result<()> {
+    if length != 24 {
+        return_errno!(EINVAL);
+    }
+    Ok(())
+}
+
+pub fn prctl(
+    context: &mut Context,
+    option: i32,
+    argument: usize,
+    _b: usize,
+    _c: usize,
+    _d: usize,
+) -> Result<isize> {
+    const PR_SET_NAME: i32 = 15;
+    const PR_GET_NAME: i32 = 16;
+    match option {
+        PR_SET_NAME => {
+            let name = crate::mm::user::read_cstring(UserAddr(argument), 4096, abi::Errno::EINVAL)?;
+            let mut comm = [0u8; 16];
+            let count = name.len().min(15);
+            comm[..count].copy_from_slice(&name[..count]);
+            *context.thread.name.lock() = comm;
+            Ok(0)
+        }
+        PR_GET_NAME => {
+            let comm = *context.thread.name.lock();
+            write_val(UserAddr(argument), &comm)?;
+            Ok(0)
+        }
+        _ => return_errno!(EINVAL),
+    }
+}
+
+pub fn rt_sigaction(
+    context: &mut Context,
+    signal: u32,
+    action: UserAddr,
+    old: UserAddr,
+    size: usize,
+) -> Result<()> {
+    if size != 8 || signal == 0 || signal > sig::NSIG {
+        return_errno!(EINVAL);
+    }
+    if !action.is_null() && (signal == sig::SIGKILL || signal == sig::SIGSTOP) {
+        return_errno!(EINVAL);
+    }
+    let new: Option<KernelSigaction> = if action.is_null() { None } else { Some(read_val(action)?) };
+    let previous = {
+        let mut actions = context.process().signals.actions.lock();
+        let previous = actions[signal as usize - 1];
+        if let Some(new) = new {
+            actions[signal as usize - 1] = new;
+        }
+        previous
+    };
+    if !old.is_null() {
+        write_val(old, &previous)?;
+    }
+    if new.is_some_and(|n| n.handler == sig::SIG_IGN) {
+        context.process().signals.pending.fetch_and(!sig::bit(signal), Ordering::AcqRel);
+    }
+    Ok(())
+}
+
+pub fn rt_sigprocmask(
+    context: &mut Context,
+    how: u32,
+    set: UserAddr,
+    old: UserAddr,
+    size: usize,
+) -> Result<()> {
+    if size != 8 {
+        return_errno!(EINVAL);
+    }
+    let current = context.thread.mask.load(Ordering::Acquire);
+    let new: Option<u64> = if set.is_null() { None } else { Some(read_val(set)?) };
+    if let Some(new) = new {
+        let mask = match how {
+            sig::SIG_BLOCK => current | new,
+            sig::SIG_UNBLOCK => current & !new,
+            sig::SIG_SETMASK => new,
+            _ => return_errno!(EINVAL),
+        };
+        context
+            .thread
+            .mask
+            .store(mask & !(sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP)), Ordering::Release);
+    }
+    if !old.is_null() {
+        write_val(old, &current)?;
+    }
+    Ok(())
+}
+
+pub fn rt_sigreturn(context: &mut Context) -> Result<usize> {
+    crate::signal::restore_frame(context.thread, context.user)?;
+    // a0 is part of the restored registers: return it unchanged.
+    Ok(context.user.regs[hal::arch::user_context::reg::A0])
+}
+
+pub fn kill(context: &mut Context, pid: i32, signal: u32) -> Result<()> {
+    if signal > sig::NSIG {
+        return_errno!(EINVAL);
+    }
+    let targets: alloc::vec::Vec<_> = match pid {
+        p if p > 0 => crate::process::find(p as u32).into_iter().collect(),
+        0 => {
+            let group = context.process().process_group();
+            crate::process::all().into_iter().filter(|p| p.process_group() == group).collect()
+        }
+        -1 => crate::process::all()
+            .into_iter()
+            .filter(|p| p.pid != 1 && p.pid != context.process().pid)
+            .collect(),
+        p => crate::process::all().into_iter().filter(|q| q.process_group() == p.unsigned_abs()).collect(),
+    };
+    let alive: alloc::vec::Vec<_> =
+        targets.into_iter().filter(|p| p.family.lock().exit_status.is_none() || pid > 0).collect();
+    if alive.is_empty() {
+        return_errno!(ESRCH);
+    }
+    if signal != 0 {
+        for process in &alive {
+            crate::signal::send(process, signal);
+        }
+    }
+    Ok(())
+}
+
+pub fn tgkill(context: &mut Context, _group: i32, tid: i32, signal: u32) -> Result<()> {
+    if tid <= 0 {
+        return_errno!(EINVAL);
+    }
+    kill(context, tid, signal)
+}
+
+pub fn tkill(context: &mut Context, tid: i32, signal: u32) -> Result<()> {
+    tgkill(context, 0, tid, signal)
+}
+
+pub fn sigaltstack(_context: &mut Context, _new: UserAddr, old: UserAddr) -> Result<()> {
+    if !old.is_null() {
+        // No alternate stack: ss_flags = SS_DISABLE.
+        write_val(old, &[0u64, 2, 0])?;
+    }
+    Ok(())
+}

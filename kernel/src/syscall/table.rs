@@ -1,0 +1,161 @@
+//! The syscall table: one line per syscall, `number name => handler :
+//! argument count`, numbered as Linux riscv64 numbers them
+//! (include/uapi/asm-generic/unistd.h). Anything not listed returns ENOSYS
+//! and is logged once.
+
+use super::{to_return, Context, FromArg};
+
+macro_rules! call {
+    ($c:ident, $a:ident, $h:path, 0) => {
+        to_return($h($c))
+    };
+    ($c:ident, $a:ident, $h:path, 1) => {
+        to_return($h($c, FromArg::from_arg($a[0])))
+    };
+    ($c:ident, $a:ident, $h:path, 2) => {
+        to_return($h($c, FromArg::from_arg($a[0]), FromArg::from_arg($a[1])))
+    };
+    ($c:ident, $a:ident, $h:path, 3) => {
+        to_return($h($c, FromArg::from_arg($a[0]), FromArg::from_arg($a[1]), FromArg::from_arg($a[2])))
+    };
+    ($c:ident, $a:ident, $h:path, 4) => {
+        to_return($h(
+            $c,
+            FromArg::from_arg($a[0]),
+            FromArg::from_arg($a[1]),
+            FromArg::from_arg($a[2]),
+            FromArg::from_arg($a[3]),
+        ))
+    };
+    ($c:ident, $a:ident, $h:path, 5) => {
+        to_return($h(
+            $c,
+            FromArg::from_arg($a[0]),
+            FromArg::from_arg($a[1]),
+            FromArg::from_arg($a[2]),
+            FromArg::from_arg($a[3]),
+            FromArg::from_arg($a[4]),
+        ))
+    };
+    ($c:ident, $a:ident, $h:path, 6) => {
+        to_return($h(
+            $c,
+            FromArg::from_arg($a[0]),
+            FromArg::from_arg($a[1]),
+            FromArg::from_arg($a[2]),
+            FromArg::from_arg($a[3]),
+            FromArg::from_arg($a[4]),
+            FromArg::from_arg($a[5]),
+        ))
+    };
+}
+
+macro_rules! syscall_table {
+    ($($number:literal $name:ident => $handler:path : $arity:tt,)*) => {
+        /// Calls the handler of `number`.
+        pub fn dispatch(context: &mut Context, number: usize, args: [usize; 6]) -> isize {
+            match number {
+                $($number => call!(context, args, $handler, $arity),)*
+                _ => super::unimplemented(number),
+            }
+        }
+
+        /// Names of the implemented syscalls (docs/syscalls.md).
+        #[allow(dead_code)]
+        pub const IMPLEMENTED: &[(usize, &str)] = &[$(($number, stringify!($name))),*];
+    };
+}
+
+use super::system;
+use crate::fs::syscalls as fs;
+use crate::process::syscalls as process;
+
+syscall_table! {
+    17 getcwd => fs::getcwd : 2,
+    23 dup => fs::dup : 1,
+    24 dup3 => fs::dup3 : 3,
+    25 fcntl => fs::fcntl : 3,
+    29 ioctl => fs::ioctl : 3,
+    33 mknodat => fs::mknodat : 4,
+    34 mkdirat => fs::mkdirat : 3,
+    35 unlinkat => fs::unlinkat : 3,
+    36 symlinkat => fs::symlinkat : 3,
+    37 linkat => fs::linkat : 5,
+    39 umount2 => fs::umount2 : 2,
+    40 mount => fs::mount : 5,
+    45 truncate => fs::truncate : 2,
+    46 ftruncate => fs::ftruncate : 2,
+    48 faccessat => fs::faccessat : 3,
+    49 chdir => fs::chdir : 1,
+    50 fchdir => fs::fchdir : 1,
+    52 fchmod => fs::fchmod : 2,
+    53 fchmodat => fs::fchmodat : 3,
+    54 fchownat => fs::fchownat : 5,
+    56 openat => fs::openat : 4,
+    57 close => fs::close : 1,
+    59 pipe2 => fs::pipe2 : 2,
+    61 getdents64 => fs::getdents64 : 3,
+    62 lseek => fs::lseek : 3,
+    63 read => fs::read : 3,
+    64 write => fs::write : 3,
+    65 readv => fs::readv : 3,
+    66 writev => fs::writev : 3,
+    67 pread64 => fs::pread64 : 4,
+    68 pwrite64 => fs::pwrite64 : 4,
+    78 readlinkat => fs::readlinkat : 4,
+    79 newfstatat => fs::newfstatat : 4,
+    80 fstat => fs::fstat : 2,
+    81 sync => fs::sync : 0,
+    88 utimensat => fs::utimensat : 4,
+    93 exit => process::exit : 1,
+    94 exit_group => process::exit : 1,
+    96 set_tid_address => process::set_tid_address : 1,
+    99 set_robust_list => system::set_robust_list : 2,
+    101 nanosleep => system::nanosleep : 2,
+    113 clock_gettime => system::clock_gettime : 2,
+    114 clock_getres => system::clock_getres : 2,
+    115 clock_nanosleep => system::clock_nanosleep : 4,
+    124 sched_yield => system::sched_yield : 0,
+    129 kill => system::kill : 2,
+    130 tkill => system::tkill : 2,
+    131 tgkill => system::tgkill : 3,
+    132 sigaltstack => system::sigaltstack : 2,
+    134 rt_sigaction => system::rt_sigaction : 4,
+    135 rt_sigprocmask => system::rt_sigprocmask : 4,
+    139 rt_sigreturn => system::rt_sigreturn : 0,
+    142 reboot => system::reboot : 4,
+    144 setgid => process::set_id : 1,
+    146 setuid => process::set_id : 1,
+    153 times => system::times : 1,
+    154 setpgid => process::setpgid : 2,
+    155 getpgid => process::getpgid : 1,
+    156 getsid => process::getsid : 1,
+    157 setsid => process::setsid : 0,
+    160 uname => system::uname : 1,
+    163 getrlimit => system::getrlimit : 2,
+    164 setrlimit => system::setrlimit : 2,
+    165 getrusage => system::getrusage : 2,
+    166 umask => fs::umask : 1,
+    167 prctl => system::prctl : 5,
+    169 gettimeofday => system::gettimeofday : 2,
+    172 getpid => process::getpid : 0,
+    173 getppid => process::getppid : 0,
+    174 getuid => process::get_id : 0,
+    175 geteuid => process::get_id : 0,
+    176 getgid => process::get_id : 0,
+    177 getegid => process::get_id : 0,
+    178 gettid => process::gettid : 0,
+    179 sysinfo => system::sysinfo : 1,
+    214 brk => process::brk : 1,
+    215 munmap => process::munmap : 2,
+    220 clone => process::clone : 5,
+    221 execve => process::execve : 3,
+    222 mmap => process::mmap : 6,
+    226 mprotect => process::mprotect : 3,
+    233 madvise => process::madvise : 3,
+    260 wait4 => process::wait4 : 4,
+    261 prlimit64 => system::prlimit64 : 4,
+    276 renameat2 => fs::renameat2 : 5,
+    278 getrandom => system::getrandom : 3,
+    439 faccessat2 => fs::faccessat2 : 4,
+}
