@@ -210,13 +210,24 @@ pub fn tick() {
 
 /// Called after an interrupt of kernel code that had interrupts on: switch
 /// if the running task's slice is over.
+///
+/// A task caught between marking itself Blocked and testing its condition
+/// is not preempted: switching it out then would take it off the run
+/// queues without it having seen its condition, and a wake-up that came
+/// before it marked itself would be lost. It calls the scheduler itself
+/// moments later (as Linux's preemption never blocks a task).
 pub fn preempt_if_needed() {
     let hart = hal::cpu::index();
     if NEED_RESCHED[hart].load(Ordering::Relaxed) {
-        let idle = IDLE[hart].get().is_some_and(|idle| Arc::ptr_eq(idle, &current()));
-        if !idle {
+        let current = current();
+        let idle = IDLE[hart].get().is_some_and(|idle| Arc::ptr_eq(idle, &current));
+        let running = current.state() == State::Running;
+        drop(current);
+        if !idle && running {
+            let was_on = csr::interrupts_disable();
             schedule();
-        } else {
+            csr::interrupts_restore(was_on);
+        } else if idle {
             NEED_RESCHED[hart].store(false, Ordering::Relaxed);
         }
     }
