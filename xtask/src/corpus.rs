@@ -151,7 +151,7 @@ pub fn run(kernel: Kernel, tests: &[CorpusTest]) -> Result<(BTreeMap<String, Str
     // Kernel messages would interleave with test output: only emergencies.
     machine.append = "quiet loglevel=1 -- /goose-tests/run".into();
     let timeout = std::time::Duration::from_secs(60 + 10 * tests.len() as u64);
-    let outcome = machine.run_until(timeout, |line| line.contains("goose-init: exit"))?;
+    let outcome = machine.run_until(timeout, |line| line.contains("@@@ corpus done"))?;
     Ok((split_results(&outcome.output), outcome.output))
 }
 
@@ -179,10 +179,13 @@ pub fn check_on_goose(filter: Option<&str>) -> Result<Vec<(String, Result<(), St
     if tests.is_empty() {
         return Ok(Vec::new());
     }
-    let (results, console) = run(Kernel::Goose, &tests)?;
-    let expected_failures = expected_failures()?;
+    let expected_failures = listed("tests/expected-failures.txt");
+    let flaky = listed("tests/flaky-on-goose.txt");
     let mut verdicts = Vec::new();
     for test in &tests {
+        // One boot per test: a test that hangs or crashes goose takes no
+        // other test down with it.
+        let (results, console) = run(Kernel::Goose, core::slice::from_ref(test))?;
         let golden = std::fs::read_to_string(golden_dir().join(format!("{}.out", test.name)));
         let verdict = match (golden, results.get(&test.name)) {
             (Err(_), _) => Err(String::from("  no golden output: run `cargo xtask golden`")),
@@ -196,6 +199,11 @@ pub fn check_on_goose(filter: Option<&str>) -> Result<Vec<(String, Result<(), St
                 Err(format!("  differs from Linux (- Linux, + goose):\n{}", diff(&expected, actual)))
             }
         };
+        if flaky.contains(&test.name) {
+            let outcome = if verdict.is_ok() { "passed" } else { "failed" };
+            println!("test corpus::{} ... {outcome}, ignored: listed in tests/flaky-on-goose.txt", test.name);
+            continue;
+        }
         let verdict = match (verdict, expected_failures.contains(&test.name)) {
             (Ok(()), true) => Err(String::from(
                 "  passes but is listed in tests/expected-failures.txt: take it off the list",
@@ -208,16 +216,10 @@ pub fn check_on_goose(filter: Option<&str>) -> Result<Vec<(String, Result<(), St
     Ok(verdicts)
 }
 
-/// Names in tests/expected-failures.txt.
-fn expected_failures() -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(crate::workspace_root().join("tests/expected-failures.txt"))
-        .unwrap_or_default();
-    Ok(text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(String::from)
-        .collect())
+/// The test names a list file under the workspace holds.
+fn listed(path: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(crate::workspace_root().join(path)).unwrap_or_default();
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect()
 }
 
 /// Splits a console transcript into each test's output, ending with a
