@@ -63,6 +63,21 @@ pub enum MapError {
     BadAddress,
 }
 
+/// The root of a [`UserPageTable`], as satp takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableRoot {
+    satp: usize,
+}
+
+impl TableRoot {
+    /// Makes this the hart's address space and flushes its TLB.
+    pub fn activate(self) {
+        // SAFETY: the kernel half of every user table is the kernel
+        // table's, so the kernel stays mapped at the same addresses.
+        unsafe { csr::set_satp(self.satp) };
+    }
+}
+
 pub struct UserPageTable {
     table: PageTable,
 }
@@ -88,9 +103,15 @@ impl UserPageTable {
 
     /// Makes this the hart's address space and flushes its TLB.
     pub fn activate(&self) {
-        // SAFETY: the kernel half of this table is the kernel table's, so
-        // the kernel stays mapped at the same addresses.
-        unsafe { csr::set_satp(sv39::satp(self.table.root, 0) as usize) };
+        self.root().activate();
+    }
+
+    /// A handle that activates this table without borrowing it, for
+    /// switching address spaces without taking the lock that guards the
+    /// table. Whoever activates it keeps the table alive while a hart
+    /// uses it.
+    pub fn root(&self) -> TableRoot {
+        TableRoot { satp: sv39::satp(self.table.root, 0) as usize }
     }
 
     /// Maps `page` at `va`.

@@ -6,6 +6,8 @@
 use crate::error::Result;
 use crate::return_errno;
 use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU64, Ordering};
 use hal::memory::page::Page;
 use hal::memory::user_space::{UserFlags, UserPageTable};
 use hal::trap::Access;
@@ -67,8 +69,10 @@ pub struct Vm {
     /// Bumped whenever an entry changes in a way another hart's TLB may
     /// still hold (unmap, protect, copy-on-write): a hart that finds the
     /// generation moved since it last ran this address space flushes its
-    /// TLB (process::thread::activate).
-    pub generation: u64,
+    /// TLB (process::thread::activate). Shared with the
+    /// [`AddressSpace`](super::space::AddressSpace) so a hart can check it
+    /// without taking the lock.
+    generation: Arc<AtomicU64>,
 }
 
 fn flags_for(protection: Protection, copy_on_write: bool) -> UserFlags {
@@ -78,7 +82,22 @@ fn flags_for(protection: Protection, copy_on_write: bool) -> UserFlags {
 impl Vm {
     pub fn new() -> Result<Vm> {
         let table = UserPageTable::new().ok_or(abi::Errno::ENOMEM)?;
-        Ok(Vm { table, areas: BTreeMap::new(), heap_start: 0, heap_end: 0, generation: 0 })
+        Ok(Vm {
+            table,
+            areas: BTreeMap::new(),
+            heap_start: 0,
+            heap_end: 0,
+            generation: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// Entries other harts may hold in their TLBs changed.
+    fn tlb_stale(&self) {
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    pub(super) fn generation(&self) -> Arc<AtomicU64> {
+        self.generation.clone()
     }
 
     /// The area containing `address`.
@@ -102,7 +121,7 @@ impl Vm {
 
     /// Removes `[start, end)` from the areas and frees its pages.
     pub fn unmap(&mut self, start: usize, end: usize) {
-        self.generation += 1;
+        self.tlb_stale();
         let overlapping: alloc::vec::Vec<(usize, Area)> =
             self.areas.range(..end).filter(|(_, a)| a.end > start).map(|(&s, a)| (s, *a)).collect();
         for (area_start, area) in overlapping {
@@ -122,7 +141,7 @@ impl Vm {
     /// Changes the protection of `[start, end)`; ENOMEM if part of it is
     /// not mapped.
     pub fn protect(&mut self, start: usize, end: usize, protection: Protection) -> Result<()> {
-        self.generation += 1;
+        self.tlb_stale();
         let mut cursor = start;
         while cursor < end {
             match self.area_at(cursor) {
@@ -195,7 +214,7 @@ impl Vm {
                     Page::alloc_copy(&page).ok_or(abi::Errno::ENOMEM)?
                 };
                 self.table.replace(page_address, page, flags_for(area.protection, false));
-                self.generation += 1;
+                self.tlb_stale();
             }
             // Mapped and allowed: this hart's TLB held an older entry
             // (the table changed since); drop it and retry.
@@ -207,7 +226,7 @@ impl Vm {
     /// A copy for fork: shared areas share pages, private ones become
     /// copy-on-write in both.
     pub fn fork(&mut self) -> Result<Vm> {
-        self.generation += 1;
+        self.tlb_stale();
         let mut child = Vm::new()?;
         child.heap_start = self.heap_start;
         child.heap_end = self.heap_end;

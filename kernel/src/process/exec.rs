@@ -8,9 +8,9 @@
 use super::Thread;
 use crate::error::Result;
 use crate::fs::path::{resolve, Start};
+use crate::mm::space::AddressSpace;
 use crate::mm::vm::{AreaKind, Protection, Vm, PAGE_SIZE, STACK_SIZE, STACK_TOP};
 use crate::return_errno;
-use crate::sync::Mutex;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use hal::arch::user_context::reg;
@@ -295,7 +295,7 @@ pub fn execute(
         crate::fs::path::canonical(&Start { root: &fs.root, directory: &fs.cwd }, &path)
             .unwrap_or(path.clone());
     super::thread::deactivate();
-    *process.vm.lock() = Some(Arc::new(Mutex::new(image.vm)));
+    *process.vm.lock() = Some(AddressSpace::new(image.vm));
     process.files.lock().close_for_exec();
     {
         let mut actions = process.signals.actions.lock();

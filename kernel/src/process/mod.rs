@@ -14,7 +14,7 @@ pub use thread::{after_switch, spawn_user_thread, Thread};
 
 use crate::fs::fd_table::FdTable;
 use crate::fs::FsContext;
-use crate::mm::vm::Vm;
+use crate::mm::space::AddressSpace;
 use crate::sync::{Mutex, WaitQueue};
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
@@ -40,7 +40,7 @@ pub struct Process {
     pub pid: Pid,
     pub family: SpinLock<Family>,
     pub threads: SpinLock<Vec<Weak<Thread>>>,
-    pub vm: Mutex<Option<Arc<Mutex<Vm>>>>,
+    pub vm: SpinLock<Option<Arc<AddressSpace>>>,
     pub files: Mutex<FdTable>,
     pub fs: SpinLock<FsContext>,
     pub signals: crate::signal::ProcessSignals,
@@ -76,7 +76,7 @@ impl Process {
                 exit_status: None,
             }),
             threads: SpinLock::new(Vec::new()),
-            vm: Mutex::new(None),
+            vm: SpinLock::new(None),
             files: Mutex::new(files),
             fs: SpinLock::new(fs),
             signals: crate::signal::ProcessSignals::default(),
@@ -99,7 +99,7 @@ impl Process {
         self.family.lock().process_group
     }
 
-    pub fn vm(&self) -> Option<Arc<Mutex<Vm>>> {
+    pub fn vm(&self) -> Option<Arc<AddressSpace>> {
         self.vm.lock().clone()
     }
 }

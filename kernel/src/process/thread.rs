@@ -4,9 +4,8 @@
 
 use super::{Pid, Process};
 use crate::error::Result;
-use crate::mm::vm::Vm;
+use crate::mm::space::AddressSpace;
 use crate::sched::{self, Task};
-use crate::sync::Mutex;
 use alloc::sync::{Arc, Weak};
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use hal::cpu::MAX_HARTS;
@@ -68,30 +67,22 @@ pub fn spawn_user_thread(thread: Arc<Thread>, user: UserContext) -> Result<()> {
 
 /// The address space each hart has in satp (kept alive while it is) and
 /// its generation when the hart last flushed its TLB.
-type Active = Option<(Arc<Mutex<Vm>>, u64)>;
+type Active = Option<(Arc<AddressSpace>, u64)>;
 static ACTIVE: [SpinLock<Active>; MAX_HARTS] = [const { SpinLock::new(None) }; MAX_HARTS];
 
-/// Puts `vm` in this hart's satp, with a TLB flush, unless it is there
-/// already and unchanged since.
-fn activate(vm: &Arc<Mutex<Vm>>) {
-    // Spin rather than yield: this also runs inside the scheduler (after
-    // a switch), and the lock is only ever held for short, non-blocking
-    // work on the address space.
-    let guard = loop {
-        if let Some(guard) = vm.try_lock() {
-            break guard;
-        }
-        core::hint::spin_loop();
-    };
+/// Puts `space` in this hart's satp, with a TLB flush, unless it is there
+/// already and unchanged since. Takes no lock but this hart's own slot, so
+/// it is safe inside the scheduler whoever holds the address space.
+fn activate(space: &Arc<AddressSpace>) {
+    let generation = space.generation();
     let hart = hal::cpu::index();
     let mut active = ACTIVE[hart].lock();
-    if active.as_ref().is_some_and(|(a, g)| Arc::ptr_eq(a, vm) && *g == guard.generation) {
+    if active.as_ref().is_some_and(|(a, g)| Arc::ptr_eq(a, space) && *g == generation) {
         return;
     }
-    guard.table.activate();
-    let previous = active.replace((vm.clone(), guard.generation));
+    space.root().activate();
+    let previous = active.replace((space.clone(), generation));
     drop(active);
-    drop(guard);
     drop(previous);
 }
 
@@ -99,8 +90,8 @@ fn activate(vm: &Arc<Mutex<Vm>>) {
 /// kernel code (a syscall that slept) must see its own address space.
 pub fn after_switch() {
     let Some(thread) = current() else { return };
-    if let Some(vm) = thread.process.vm.try_lock().and_then(|v| v.clone()) {
-        activate(&vm);
+    if let Some(space) = thread.process.vm() {
+        activate(&space);
     }
 }
 

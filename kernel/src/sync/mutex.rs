@@ -24,10 +24,6 @@ impl<T: ?Sized> Mutex<T> {
             crate::sched::yield_now();
         }
     }
-
-    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.inner.try_lock()
-    }
 }
 
 impl<T: Default> Default for Mutex<T> {
