@@ -90,13 +90,53 @@ const SIGMASK: usize = UCONTEXT + 40;
 const MCONTEXT: usize = UCONTEXT + 176;
 const FP_STATE: usize = MCONTEXT + 256;
 
-/// Delivers what is deliverable before returning to user mode. Returns
-/// false if the process was killed (the caller's task is over).
+/// How a syscall cut short by a signal continues (Linux's -ERESTART*
+/// codes, which never reach user space).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restart {
+    /// Restarted unless a handler without SA_RESTART runs (EINTR then).
+    UnlessHandlerWithoutRestart,
+    /// Always restarted.
+    Always,
+    /// Restarted unless a handler runs (EINTR then).
+    UnlessHandler,
+}
+
+impl Restart {
+    pub fn from_return(value: isize) -> Option<Restart> {
+        match value.checked_neg()? as i32 {
+            v if v == abi::Errno::ERESTARTSYS as i32 => Some(Restart::UnlessHandlerWithoutRestart),
+            v if v == abi::Errno::ERESTARTNOINTR as i32 => Some(Restart::Always),
+            v if v == abi::Errno::ERESTARTNOHAND as i32 => Some(Restart::UnlessHandler),
+            _ => None,
+        }
+    }
+
+    fn restarts_for_handler(self, action: &KernelSigaction) -> bool {
+        match self {
+            Restart::UnlessHandlerWithoutRestart => action.flags & sig::SA_RESTART != 0,
+            Restart::Always => true,
+            Restart::UnlessHandler => false,
+        }
+    }
+}
+
+/// Makes the interrupted syscall run again: back to its ecall with its
+/// first argument restored.
+fn restart_syscall(user: &mut UserContext, first_argument: usize) {
+    user.regs[reg::A0] = first_argument;
+    user.pc -= 4;
+}
+
+/// Delivers what is deliverable before returning to user mode, and
+/// settles a syscall that asked to be restarted: restarted, or EINTR if a
+/// handler runs that calls for it.
 pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
+    let mut restart = thread.take_restart();
     loop {
         let deliverable = thread.deliverable();
         if deliverable == 0 {
-            return;
+            break;
         }
         let signal = deliverable.trailing_zeros() + 1;
         let bit = sig::bit(signal);
@@ -115,7 +155,17 @@ pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
                 crate::process::exit_process(thread, abi::wait::signaled(signal, false))
             }
             handler => {
-                if push_frame(thread, user, signal, handler, &action).is_err() {
+                if let Some((kind, first_argument)) = restart.take() {
+                    if kind.restarts_for_handler(&action) {
+                        restart_syscall(user, first_argument);
+                    } else {
+                        user.regs[reg::A0] = (-(abi::Errno::EINTR as i32 as isize)) as usize;
+                    }
+                }
+                // The frame records the mask to return to: the one a
+                // temporary-mask wait (sigsuspend) replaced, if any.
+                let return_mask = thread.saved_mask.lock().take();
+                if push_frame(thread, user, signal, handler, &action, return_mask).is_err() {
                     crate::process::exit_process(thread, abi::wait::signaled(sig::SIGSEGV, false));
                 }
                 if action.flags & sig::SA_RESETHAND != 0 {
@@ -125,6 +175,12 @@ pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
             }
         }
     }
+    if let Some((_, first_argument)) = restart {
+        restart_syscall(user, first_argument);
+    }
+    if let Some(mask) = thread.saved_mask.lock().take() {
+        thread.mask.store(mask, Ordering::Release);
+    }
 }
 
 fn push_frame(
@@ -133,6 +189,7 @@ fn push_frame(
     signal: u32,
     handler: u64,
     action: &KernelSigaction,
+    return_mask: Option<u64>,
 ) -> Result<()> {
     use crate::mm::user::write_bytes;
     use crate::syscall::UserAddr;
@@ -140,7 +197,7 @@ fn push_frame(
     let mut frame = alloc::vec![0u8; FRAME_SIZE];
     // siginfo: si_signo, si_errno, si_code (SI_USER = 0).
     frame[0..4].copy_from_slice(&(signal as i32).to_le_bytes());
-    let old_mask = thread.mask.load(Ordering::Acquire);
+    let old_mask = return_mask.unwrap_or_else(|| thread.mask.load(Ordering::Acquire));
     frame[SIGMASK..SIGMASK + 8].copy_from_slice(&old_mask.to_le_bytes());
     frame[MCONTEXT..MCONTEXT + 8].copy_from_slice(&(user.pc as u64).to_le_bytes());
     for register in 1..32 {
@@ -153,7 +210,7 @@ fn push_frame(
     }
     frame[FP_STATE + 256..FP_STATE + 260].copy_from_slice(&fp.fcsr.to_le_bytes());
     write_bytes(UserAddr(sp), &frame)?;
-    let mut new_mask = old_mask | action.mask;
+    let mut new_mask = thread.mask.load(Ordering::Acquire) | action.mask;
     if action.flags & sig::SA_NODEFER == 0 {
         new_mask |= sig::bit(signal);
     }

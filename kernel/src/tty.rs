@@ -257,7 +257,7 @@ impl FileOps for Console {
                 crate::signal::current_has_pending,
             );
             if !ready {
-                return_errno!(EINTR);
+                return_errno!(ERESTARTSYS);
             }
         }
     }

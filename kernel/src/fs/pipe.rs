@@ -76,7 +76,7 @@ impl FileOps for PipeEnd {
                 crate::signal::current_has_pending,
             );
             if !interrupted {
-                return_errno!(EINTR);
+                return_errno!(ERESTARTSYS);
             }
         }
     }
@@ -122,7 +122,7 @@ impl FileOps for PipeEnd {
                 if written > 0 {
                     return Ok(written);
                 }
-                return_errno!(EINTR);
+                return_errno!(ERESTARTSYS);
             }
         }
         Ok(written)

@@ -132,7 +132,7 @@ pub fn wait4(
             crate::signal::current_has_pending,
         );
         if !woke {
-            return_errno!(EINTR);
+            return_errno!(ERESTARTSYS);
         }
     }
 }

@@ -23,6 +23,12 @@ pub struct Thread {
     pub clear_child_tid: AtomicUsize,
     /// The thread's name (comm): the program's base name, or PR_SET_NAME.
     pub name: SpinLock<[u8; 16]>,
+    /// The mask to restore once a signal has been handled, set by calls
+    /// that wait with a temporary mask (rt_sigsuspend).
+    pub saved_mask: SpinLock<Option<u64>>,
+    /// The syscall just made asks to be restarted if a signal interrupts
+    /// it, with its first argument (a0 is overwritten by the result).
+    restart: SpinLock<Option<(crate::signal::Restart, usize)>>,
     task: spin::Once<Weak<Task>>,
 }
 
@@ -35,10 +41,20 @@ impl Thread {
             pending: AtomicU64::new(0),
             clear_child_tid: AtomicUsize::new(0),
             name: SpinLock::new([0; 16]),
+            saved_mask: SpinLock::new(None),
+            restart: SpinLock::new(None),
             task: spin::Once::new(),
         });
         process.threads.lock().push(Arc::downgrade(&thread));
         thread
+    }
+
+    pub fn set_restart(&self, kind: crate::signal::Restart, first_argument: usize) {
+        *self.restart.lock() = Some((kind, first_argument));
+    }
+
+    pub fn take_restart(&self) -> Option<(crate::signal::Restart, usize)> {
+        self.restart.lock().take()
     }
 
     /// Wakes the thread if it sleeps, so it sees a new signal.

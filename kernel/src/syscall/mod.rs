@@ -85,4 +85,10 @@ pub fn handle(thread: &Arc<Thread>, user: &mut UserContext) {
         );
     }
     context.user.regs[reg::A0] = result as usize;
+    // rt_sigreturn's "result" is the interrupted code's own a0.
+    const RT_SIGRETURN: usize = 139;
+    let restartable = number != RT_SIGRETURN;
+    if let Some(kind) = crate::signal::Restart::from_return(result).filter(|_| restartable) {
+        thread.set_restart(kind, args[0]);
+    }
 }

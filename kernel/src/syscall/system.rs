@@ -308,6 +308,24 @@ pub fn rt_sigprocmask(
     Ok(())
 }
 
+/// Waits with a temporary mask until a signal is delivered; the mask in
+/// force before comes back once it has been handled.
+pub fn rt_sigsuspend(context: &mut Context, set: UserAddr, size: usize) -> Result<()> {
+    if size != 8 {
+        return_errno!(EINVAL);
+    }
+    let mask: u64 = read_val(set)?;
+    let thread = context.thread;
+    let unblockable = sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP);
+    let old = thread.mask.swap(mask & !unblockable, Ordering::AcqRel);
+    let mut saved = thread.saved_mask.lock();
+    // A restarted call keeps the mask of the first.
+    saved.get_or_insert(old);
+    drop(saved);
+    crate::sched::wait_until(crate::signal::current_has_pending);
+    return_errno!(ERESTARTNOHAND)
+}
+
 pub fn rt_sigreturn(context: &mut Context) -> Result<usize> {
     crate::signal::restore_frame(context.thread, context.user)?;
     // a0 is part of the restored registers: return it unchanged.

@@ -120,6 +120,7 @@ syscall_table! {
     130 tkill => system::tkill : 2,
     131 tgkill => system::tgkill : 3,
     132 sigaltstack => system::sigaltstack : 2,
+    133 rt_sigsuspend => system::rt_sigsuspend : 2,
     134 rt_sigaction => system::rt_sigaction : 4,
     135 rt_sigprocmask => system::rt_sigprocmask : 4,
     139 rt_sigreturn => system::rt_sigreturn : 0,

@@ -137,6 +137,15 @@ pub enum Errno {
     ENOTRECOVERABLE = 131,
     ERFKILL = 132,
     EHWPOISON = 133,
+    // Kernel-internal (linux/errno.h, not uapi): a blocking call cut short
+    // by a signal asks to be restarted. User space never sees these: signal
+    // delivery turns them into EINTR or a restart of the call.
+    /// Restart if no handler runs, or the handler has SA_RESTART.
+    ERESTARTSYS = 512,
+    /// Restart always.
+    ERESTARTNOINTR = 513,
+    /// Restart if no handler runs (sigsuspend, pause, poll).
+    ERESTARTNOHAND = 514,
 }
 
 impl Errno {
@@ -281,6 +290,9 @@ impl Errno {
             Errno::ENOTRECOVERABLE => "ENOTRECOVERABLE",
             Errno::ERFKILL => "ERFKILL",
             Errno::EHWPOISON => "EHWPOISON",
+            Errno::ERESTARTSYS => "ERESTARTSYS",
+            Errno::ERESTARTNOINTR => "ERESTARTNOINTR",
+            Errno::ERESTARTNOHAND => "ERESTARTNOHAND",
         }
     }
 
@@ -418,6 +430,9 @@ impl Errno {
             131 => Errno::ENOTRECOVERABLE,
             132 => Errno::ERFKILL,
             133 => Errno::EHWPOISON,
+            512 => Errno::ERESTARTSYS,
+            513 => Errno::ERESTARTNOINTR,
+            514 => Errno::ERESTARTNOHAND,
             _ => return None,
         })
     }

@@ -247,6 +247,7 @@ pub const SYSCALL_NAMES: &[(usize, &str)] = &[
     (242, "accept4"),
     (243, "recvmmsg"),
     (244, "arch_specific_syscall"),
+    (258, "riscv_hwprobe"),
     (259, "riscv_flush_icache"),
     (260, "wait4"),
     (261, "prlimit64"),
