@@ -6,14 +6,13 @@ use super::inode_file::InodeFile;
 use super::path::{resolve, resolve_parent, Start};
 use super::tmpfs::{Content, Inode};
 use crate::error::Result;
-use crate::mm::user::{read_bytes, read_path, read_val, write_bytes, write_val};
+use crate::mm::user::{check_range, kernel_buffer, read_bytes, read_path, read_val, write_bytes, write_val};
 use crate::return_errno;
 use crate::syscall::{Context, UserAddr};
 use abi::mode::*;
 use abi::open_flags::*;
 use abi::{Errno, AT_FDCWD};
 use alloc::sync::Arc;
-use alloc::vec;
 use alloc::vec::Vec;
 
 /// Largest single read or write (Linux's MAX_RW_COUNT is about 2 GiB;
@@ -130,7 +129,8 @@ pub fn read(context: &mut Context, fd: i32, buffer: UserAddr, count: usize) -> R
     if count == 0 {
         return file.read(&mut []);
     }
-    let mut kernel = vec![0u8; count.min(MAX_IO)];
+    check_range(buffer, count)?;
+    let mut kernel = kernel_buffer(count.min(MAX_IO))?;
     let done = file.read(&mut kernel)?;
     write_bytes(buffer, &kernel[..done])?;
     Ok(done)
@@ -138,7 +138,8 @@ pub fn read(context: &mut Context, fd: i32, buffer: UserAddr, count: usize) -> R
 
 pub fn write(context: &mut Context, fd: i32, buffer: UserAddr, count: usize) -> Result<usize> {
     let file = get(context, fd)?;
-    let mut kernel = vec![0u8; count.min(MAX_IO)];
+    check_range(buffer, count)?;
+    let mut kernel = kernel_buffer(count.min(MAX_IO))?;
     read_bytes(buffer, &mut kernel)?;
     file.write(&kernel)
 }
@@ -148,7 +149,8 @@ pub fn pread64(context: &mut Context, fd: i32, buffer: UserAddr, count: usize, o
     if offset < 0 {
         return_errno!(EINVAL);
     }
-    let mut kernel = vec![0u8; count.min(MAX_IO)];
+    check_range(buffer, count)?;
+    let mut kernel = kernel_buffer(count.min(MAX_IO))?;
     let done = file.pread(&mut kernel, offset as u64)?;
     write_bytes(buffer, &kernel[..done])?;
     Ok(done)
@@ -165,16 +167,29 @@ pub fn pwrite64(
     if offset < 0 {
         return_errno!(EINVAL);
     }
-    let mut kernel = vec![0u8; count.min(MAX_IO)];
+    check_range(buffer, count)?;
+    let mut kernel = kernel_buffer(count.min(MAX_IO))?;
     read_bytes(buffer, &mut kernel)?;
     file.pwrite(&kernel, offset as u64)
 }
 
+/// The iovec array of readv/writev: at most IOV_MAX entries, lengths that
+/// fit an ssize_t in all (EINVAL), each in user space (EFAULT).
 fn read_iovecs(address: UserAddr, count: usize) -> Result<Vec<abi::Iovec>> {
     if count > 1024 {
         return_errno!(EINVAL);
     }
-    (0..count).map(|i| read_val::<abi::Iovec>(address.add(i * 16))).collect()
+    let vectors: Vec<abi::Iovec> =
+        (0..count).map(|i| read_val::<abi::Iovec>(address.add(i * 16))).collect::<Result<_>>()?;
+    let mut total: u64 = 0;
+    for vector in &vectors {
+        total =
+            total.checked_add(vector.len).filter(|t| *t <= isize::MAX as u64).ok_or(abi::Errno::EINVAL)?;
+    }
+    for vector in &vectors {
+        check_range(UserAddr(vector.base as usize), vector.len as usize)?;
+    }
+    Ok(vectors)
 }
 
 pub fn readv(context: &mut Context, fd: i32, vectors: UserAddr, count: usize) -> Result<usize> {
@@ -184,7 +199,7 @@ pub fn readv(context: &mut Context, fd: i32, vectors: UserAddr, count: usize) ->
         if vector.len == 0 {
             continue;
         }
-        let mut kernel = vec![0u8; (vector.len as usize).min(MAX_IO)];
+        let mut kernel = kernel_buffer((vector.len as usize).min(MAX_IO))?;
         let done = file.read(&mut kernel)?;
         write_bytes(UserAddr(vector.base as usize), &kernel[..done])?;
         total += done;
@@ -197,11 +212,15 @@ pub fn readv(context: &mut Context, fd: i32, vectors: UserAddr, count: usize) ->
 
 pub fn writev(context: &mut Context, fd: i32, vectors: UserAddr, count: usize) -> Result<usize> {
     let file = get(context, fd)?;
-    let mut data = Vec::new();
-    for vector in read_iovecs(vectors, count)? {
-        let start = data.len();
-        data.resize(start + (vector.len as usize).min(MAX_IO), 0);
-        read_bytes(UserAddr(vector.base as usize), &mut data[start..])?;
+    let vectors = read_iovecs(vectors, count)?;
+    // One write of everything (up to MAX_IO), so pipes keep it together.
+    let total = vectors.iter().map(|v| v.len as usize).sum::<usize>().min(MAX_IO);
+    let mut data = kernel_buffer(total)?;
+    let mut filled = 0;
+    for vector in vectors {
+        let length = (vector.len as usize).min(total - filled);
+        read_bytes(UserAddr(vector.base as usize), &mut data[filled..filled + length])?;
+        filled += length;
     }
     file.write(&data)
 }

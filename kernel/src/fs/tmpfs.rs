@@ -92,7 +92,9 @@ impl Inode {
         match &self.content {
             Content::File(data) => data.lock().len() as u64,
             Content::Symlink(target) => target.len() as u64,
-            Content::Directory(_) => 4096,
+            // Linux's tmpfs: 20 bytes (BOGO_DIRENT_SIZE) per entry,
+            // counting "." and "..".
+            Content::Directory(entries) => 20 * (entries.lock().len() as u64 + 2),
             Content::Special => 0,
         }
     }

@@ -8,6 +8,26 @@ use alloc::vec::Vec;
 use hal::pod::{bytes_of, bytes_of_mut, zeroed, Pod};
 use hal::user_copy;
 
+/// Checks up front that `[address, address + length)` lies in user space,
+/// as Linux's access_ok: a kernel address is EFAULT before anything is
+/// read or consumed.
+pub fn check_range(address: UserAddr, length: usize) -> Result<()> {
+    if user_copy::is_user_range(address.0, length) {
+        Ok(())
+    } else {
+        Err(abi::Errno::EFAULT.into())
+    }
+}
+
+/// A zeroed kernel buffer for a copy of `length` bytes: ENOMEM rather
+/// than an abort when the heap cannot hold it.
+pub fn kernel_buffer(length: usize) -> Result<Vec<u8>> {
+    let mut buffer = Vec::new();
+    buffer.try_reserve_exact(length).map_err(|_| abi::Errno::ENOMEM)?;
+    buffer.resize(length, 0);
+    Ok(buffer)
+}
+
 /// Reads a value of type `T` from user memory.
 pub fn read_val<T: Pod>(address: UserAddr) -> Result<T> {
     let mut value = zeroed::<T>();
