@@ -95,7 +95,7 @@ const FP_STATE: usize = MCONTEXT + 256;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Restart {
     /// Restarted unless a handler without SA_RESTART runs (EINTR then).
-    UnlessHandlerWithoutRestart,
+    UnlessHandlerLacksSaRestart,
     /// Always restarted.
     Always,
     /// Restarted unless a handler runs (EINTR then).
@@ -105,7 +105,7 @@ pub enum Restart {
 impl Restart {
     pub fn from_return(value: isize) -> Option<Restart> {
         match value.checked_neg()? as i32 {
-            v if v == abi::Errno::ERESTARTSYS as i32 => Some(Restart::UnlessHandlerWithoutRestart),
+            v if v == abi::Errno::ERESTARTSYS as i32 => Some(Restart::UnlessHandlerLacksSaRestart),
             v if v == abi::Errno::ERESTARTNOINTR as i32 => Some(Restart::Always),
             v if v == abi::Errno::ERESTARTNOHAND as i32 => Some(Restart::UnlessHandler),
             _ => None,
@@ -114,7 +114,7 @@ impl Restart {
 
     fn restarts_for_handler(self, action: &KernelSigaction) -> bool {
         match self {
-            Restart::UnlessHandlerWithoutRestart => action.flags & sig::SA_RESTART != 0,
+            Restart::UnlessHandlerLacksSaRestart => action.flags & sig::SA_RESTART != 0,
             Restart::Always => true,
             Restart::UnlessHandler => false,
         }
