@@ -95,28 +95,28 @@ const FP_STATE: usize = MCONTEXT + 256;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Restart {
     /// Restarted unless a handler without SA_RESTART runs (EINTR then).
-    UnlessHandlerLacksSaRestart,
+    IfNoHandlerOrSaRestart,
     /// Always restarted.
     Always,
     /// Restarted unless a handler runs (EINTR then).
-    UnlessHandler,
+    IfNoHandler,
 }
 
 impl Restart {
     pub fn from_return(value: isize) -> Option<Restart> {
         match value.checked_neg()? as i32 {
-            v if v == abi::Errno::ERESTARTSYS as i32 => Some(Restart::UnlessHandlerLacksSaRestart),
+            v if v == abi::Errno::ERESTARTSYS as i32 => Some(Restart::IfNoHandlerOrSaRestart),
             v if v == abi::Errno::ERESTARTNOINTR as i32 => Some(Restart::Always),
-            v if v == abi::Errno::ERESTARTNOHAND as i32 => Some(Restart::UnlessHandler),
+            v if v == abi::Errno::ERESTARTNOHAND as i32 => Some(Restart::IfNoHandler),
             _ => None,
         }
     }
 
     fn restarts_for_handler(self, action: &KernelSigaction) -> bool {
         match self {
-            Restart::UnlessHandlerLacksSaRestart => action.flags & sig::SA_RESTART != 0,
+            Restart::IfNoHandlerOrSaRestart => action.flags & sig::SA_RESTART != 0,
             Restart::Always => true,
-            Restart::UnlessHandler => false,
+            Restart::IfNoHandler => false,
         }
     }
 }
