@@ -95,28 +95,28 @@ const FP_STATE: usize = MCONTEXT + 256;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Restart {
     /// Restarted unless a handler without SA_RESTART runs (EINTR then).
-    IfNoHandlerOrSaRestart,
+    Sys,
     /// Always restarted.
-    Always,
+    NoIntr,
     /// Restarted unless a handler runs (EINTR then).
-    IfNoHandler,
+    NoHand,
 }
 
 impl Restart {
     pub fn from_return(value: isize) -> Option<Restart> {
         match value.checked_neg()? as i32 {
-            v if v == abi::Errno::ERESTARTSYS as i32 => Some(Restart::IfNoHandlerOrSaRestart),
-            v if v == abi::Errno::ERESTARTNOINTR as i32 => Some(Restart::Always),
-            v if v == abi::Errno::ERESTARTNOHAND as i32 => Some(Restart::IfNoHandler),
+            v if v == abi::Errno::ERESTARTSYS as i32 => Some(Restart::Sys),
+            v if v == abi::Errno::ERESTARTNOINTR as i32 => Some(Restart::NoIntr),
+            v if v == abi::Errno::ERESTARTNOHAND as i32 => Some(Restart::NoHand),
             _ => None,
         }
     }
 
     fn restarts_for_handler(self, action: &KernelSigaction) -> bool {
         match self {
-            Restart::IfNoHandlerOrSaRestart => action.flags & sig::SA_RESTART != 0,
-            Restart::Always => true,
-            Restart::IfNoHandler => false,
+            Restart::Sys => action.flags & sig::SA_RESTART != 0,
+            Restart::NoIntr => true,
+            Restart::NoHand => false,
         }
     }
 }
