@@ -283,6 +283,10 @@ impl FileOps for Console {
         false
     }
 
+    fn wait_queues(&self) -> [Option<&crate::sync::WaitQueue>; 2] {
+        [Some(&self.readable), None]
+    }
+
     fn readiness(&self) -> Readiness {
         let state = self.state.lock();
         Readiness {

@@ -22,6 +22,17 @@ pub struct FdTable {
 }
 
 impl FdTable {
+    /// The open files behind `fds` (None for a closed or invalid one).
+    pub fn clone_files(&self, fds: impl Iterator<Item = i32>) -> Vec<Option<Arc<OpenFile>>> {
+        fds.map(|fd| self.get(fd).ok()).collect()
+    }
+
+    /// One more than the highest descriptor the table has room for, as
+    /// Linux's fdt->max_fds bounds select's nfds.
+    pub fn capacity(&self) -> usize {
+        self.slots.len().next_multiple_of(64).max(64)
+    }
+
     pub fn get(&self, fd: i32) -> Result<Arc<OpenFile>> {
         match usize::try_from(fd).ok().and_then(|i| self.slots.get(i)) {
             Some(Some(slot)) => Ok(slot.file.clone()),

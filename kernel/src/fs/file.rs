@@ -5,14 +5,14 @@
 
 use crate::error::Result;
 use crate::return_errno;
+use crate::sync::WaitQueue;
 use abi::Errno;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU32, Ordering};
 use hal::sync::SpinLock;
 
-/// Readiness for poll/select (poll itself comes with the network issue).
-#[allow(dead_code)]
+/// Readiness for poll/select.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Readiness {
     pub readable: bool,
@@ -70,9 +70,13 @@ pub trait FileOps: core::any::Any + Send + Sync {
     fn ioctl(&self, _file: &OpenFile, _command: u32, _argument: usize) -> Result<isize> {
         return_errno!(ENOTTY)
     }
-    #[allow(dead_code)]
     fn readiness(&self) -> Readiness {
         Readiness { readable: true, writable: true, ..Readiness::default() }
+    }
+    /// The wait queues woken when the readiness may have changed (poll
+    /// waits on them); none for files that are always ready.
+    fn wait_queues(&self) -> [Option<&WaitQueue>; 2] {
+        [None, None]
     }
     /// Entries from `offset` on, for getdents64 (ENOTDIR for non-directories).
     fn read_directory(&self, _offset: u64, _max: usize) -> Result<Vec<DirectoryEntry>> {

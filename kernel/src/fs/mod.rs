@@ -8,6 +8,7 @@ pub mod initramfs;
 pub mod inode_file;
 pub mod path;
 pub mod pipe;
+pub mod poll;
 pub mod syscalls;
 pub mod tmpfs;
 

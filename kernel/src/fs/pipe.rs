@@ -146,11 +146,15 @@ impl FileOps for PipeEnd {
     fn readiness(&self) -> Readiness {
         let state = self.pipe.state.lock();
         Readiness {
-            readable: !self.is_writer && (!state.buffer.is_empty() || state.writers == 0),
+            readable: !self.is_writer && !state.buffer.is_empty(),
             writable: self.is_writer && state.buffer.len() < CAPACITY,
             hang_up: !self.is_writer && state.writers == 0,
             error: self.is_writer && state.readers == 0,
         }
+    }
+
+    fn wait_queues(&self) -> [Option<&WaitQueue>; 2] {
+        [Some(&self.pipe.readable), Some(&self.pipe.writable)]
     }
 
     fn release(&self) {

@@ -40,6 +40,16 @@ impl WaitQueue {
         satisfied
     }
 
+    /// Adds `task` as a waiter without blocking (a task waiting on several
+    /// queues at once, as poll does, registers on each, then blocks).
+    pub fn register(&self, task: &Arc<Task>) {
+        self.waiters.lock().push(task.clone());
+    }
+
+    pub fn unregister(&self, task: &Arc<Task>) {
+        self.remove(task);
+    }
+
     fn remove(&self, task: &Arc<Task>) {
         let mut waiters = self.waiters.lock();
         if let Some(i) = waiters.iter().position(|w| Arc::ptr_eq(w, task)) {

@@ -67,6 +67,7 @@ macro_rules! syscall_table {
 }
 
 use super::system;
+use crate::fs::poll as fs_poll;
 use crate::fs::syscalls as fs;
 use crate::process::syscalls as process;
 
@@ -102,6 +103,8 @@ syscall_table! {
     66 writev => fs::writev : 3,
     67 pread64 => fs::pread64 : 4,
     68 pwrite64 => fs::pwrite64 : 4,
+    72 pselect6 => fs_poll::pselect6 : 6,
+    73 ppoll => fs_poll::ppoll : 5,
     78 readlinkat => fs::readlinkat : 4,
     79 newfstatat => fs::newfstatat : 4,
     80 fstat => fs::fstat : 2,

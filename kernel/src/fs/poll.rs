@@ -1,0 +1,240 @@
+//! ppoll and pselect6: wait until one of several files is ready, a
+//! timeout passes or a signal comes. The waiting task registers on every
+//! file's wait queues and re-tests readiness after each wake-up.
+
+use super::file::{OpenFile, Readiness};
+use crate::error::Result;
+use crate::mm::user::{kernel_buffer, read_bytes, read_val, write_bytes, write_val};
+use crate::return_errno;
+use crate::sched;
+use crate::syscall::{Context, UserAddr};
+use abi::signal as sig;
+use abi::Timespec;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
+
+const POLLIN: u16 = 0x1;
+const POLLPRI: u16 = 0x2;
+const POLLOUT: u16 = 0x4;
+const POLLERR: u16 = 0x8;
+const POLLHUP: u16 = 0x10;
+const POLLNVAL: u16 = 0x20;
+const POLLRDNORM: u16 = 0x40;
+const POLLWRNORM: u16 = 0x100;
+
+/// Linux's RLIMIT_NOFILE default: more poll entries than this is EINVAL.
+const MAX_POLL_FDS: usize = 1024;
+
+/// What a file reports to poll, as Linux's f_op->poll masks.
+fn poll_mask(readiness: Readiness) -> u16 {
+    let mut mask = 0;
+    if readiness.readable {
+        mask |= POLLIN | POLLRDNORM;
+    }
+    if readiness.writable {
+        mask |= POLLOUT | POLLWRNORM;
+    }
+    if readiness.hang_up {
+        mask |= POLLHUP;
+    }
+    if readiness.error {
+        mask |= POLLERR;
+    }
+    mask
+}
+
+/// A timeout argument: None for "forever", else the deadline in timer
+/// ticks. A malformed timespec is EINVAL.
+fn deadline_from(timeout: UserAddr) -> Result<Option<u64>> {
+    if timeout.is_null() {
+        return Ok(None);
+    }
+    let span: Timespec = read_val(timeout)?;
+    if span.tv_sec < 0 || !(0..1_000_000_000).contains(&span.tv_nsec) {
+        return_errno!(EINVAL);
+    }
+    let ns = (span.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(span.tv_nsec as u64);
+    Ok(Some(hal::timer::now().saturating_add(hal::timer::ns_to_ticks(ns))))
+}
+
+/// Writes the time left back, as Linux does for ppoll and pselect6.
+fn write_remaining(timeout: UserAddr, deadline: Option<u64>) -> Result<()> {
+    if let Some(deadline) = deadline {
+        let left = hal::timer::ticks_to_ns(deadline.saturating_sub(hal::timer::now()));
+        let span = Timespec { tv_sec: (left / 1_000_000_000) as i64, tv_nsec: (left % 1_000_000_000) as i64 };
+        write_val(timeout, &span)?;
+    }
+    Ok(())
+}
+
+/// Installs the temporary signal mask of ppoll/pselect6; signal delivery
+/// (or the return to user mode) puts the old one back.
+fn set_temporary_mask(context: &mut Context, mask: UserAddr, size: usize) -> Result<()> {
+    if mask.is_null() {
+        return Ok(());
+    }
+    if size != 8 {
+        return_errno!(EINVAL);
+    }
+    let mask: u64 = read_val(mask)?;
+    let unblockable = sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP);
+    let old = context.thread.mask.swap(mask & !unblockable, Ordering::AcqRel);
+    context.thread.saved_mask.lock().get_or_insert(old);
+    Ok(())
+}
+
+/// Waits until `ready` finds something (returns its count), the deadline
+/// passes (0) or a signal is pending (ERESTARTNOHAND: restarted if no
+/// handler runs, EINTR otherwise).
+fn wait(files: &[Arc<OpenFile>], deadline: Option<u64>, mut ready: impl FnMut() -> usize) -> Result<usize> {
+    let pending = crate::signal::current_has_pending;
+    loop {
+        let count = ready();
+        if count > 0 {
+            return Ok(count);
+        }
+        if deadline.is_some_and(|d| hal::timer::now() >= d) {
+            return Ok(0);
+        }
+        if pending() {
+            return_errno!(ERESTARTNOHAND);
+        }
+        let me = sched::current();
+        let queues = || files.iter().flat_map(|f| f.ops.wait_queues()).flatten();
+        for queue in queues() {
+            queue.register(&me);
+        }
+        let fired = deadline.map(crate::time::timer::arm_for_current);
+        let timed_out = || fired.as_ref().is_some_and(|f| f.load(Ordering::Acquire));
+        sched::wait_until(|| {
+            timed_out() || pending() || files.iter().any(|f| poll_mask(f.ops.readiness()) != 0)
+        });
+        for queue in queues() {
+            queue.unregister(&me);
+        }
+    }
+}
+
+pub fn ppoll(
+    context: &mut Context,
+    fds: UserAddr,
+    count: usize,
+    timeout: UserAddr,
+    mask: UserAddr,
+    mask_size: usize,
+) -> Result<usize> {
+    if count > MAX_POLL_FDS {
+        return_errno!(EINVAL);
+    }
+    let deadline = deadline_from(timeout)?;
+    let mut raw = kernel_buffer(count * 8)?;
+    read_bytes(fds, &mut raw)?;
+    set_temporary_mask(context, mask, mask_size)?;
+    let entries: Vec<(i32, u16)> = raw
+        .chunks_exact(8)
+        .map(|e| (i32::from_le_bytes([e[0], e[1], e[2], e[3]]), u16::from_le_bytes([e[4], e[5]])))
+        .collect();
+    let table = context.process().files.lock().clone_files(entries.iter().map(|e| e.0));
+    let files: Vec<Arc<OpenFile>> = table.iter().flatten().cloned().collect();
+    let mut revents = alloc::vec![0u16; entries.len()];
+    let result = wait(&files, deadline, || {
+        let mut ready = 0;
+        for (i, (fd, events)) in entries.iter().enumerate() {
+            revents[i] = match (&table[i], *fd) {
+                (_, fd) if fd < 0 => 0,
+                (None, _) => POLLNVAL,
+                (Some(file), _) => poll_mask(file.ops.readiness()) & (events | POLLERR | POLLHUP),
+            };
+            if revents[i] != 0 {
+                ready += 1;
+            }
+        }
+        ready
+    });
+    if !timeout.is_null() {
+        write_remaining(timeout, deadline)?;
+    }
+    let ready = result?;
+    for (i, value) in revents.iter().enumerate() {
+        raw[i * 8 + 6..i * 8 + 8].copy_from_slice(&value.to_le_bytes());
+    }
+    write_bytes(fds, &raw)?;
+    Ok(ready)
+}
+
+/// One fd_set argument of select: `words` 64-bit words, or none.
+fn read_set(address: UserAddr, words: usize) -> Result<Option<Vec<u64>>> {
+    if address.is_null() {
+        return Ok(None);
+    }
+    (0..words).map(|i| read_val::<u64>(address.add(i * 8))).collect::<Result<Vec<u64>>>().map(Some)
+}
+
+fn write_set(address: UserAddr, set: &Option<Vec<u64>>) -> Result<()> {
+    if let Some(set) = set {
+        for (i, word) in set.iter().enumerate() {
+            write_val(address.add(i * 8), word)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn pselect6(
+    context: &mut Context,
+    count: i32,
+    read: UserAddr,
+    write: UserAddr,
+    except: UserAddr,
+    timeout: UserAddr,
+    mask_argument: UserAddr,
+) -> Result<usize> {
+    if count < 0 {
+        return_errno!(EINVAL);
+    }
+    let deadline = deadline_from(timeout)?;
+    // Linux clamps nfds to the size of the descriptor table.
+    let count = (count as usize).min(context.process().files.lock().capacity());
+    let words = count.div_ceil(64);
+    let sets = [read_set(read, words)?, read_set(write, words)?, read_set(except, words)?];
+    if !mask_argument.is_null() {
+        let mask: UserAddr = UserAddr(read_val::<usize>(mask_argument)?);
+        let size: usize = read_val(mask_argument.add(8))?;
+        set_temporary_mask(context, mask, size)?;
+    }
+    let wanted =
+        |fd: usize| sets.iter().any(|s| s.as_ref().is_some_and(|s| s[fd / 64] & (1 << (fd % 64)) != 0));
+    let fds: Vec<usize> = (0..count).filter(|&fd| wanted(fd)).collect();
+    let table = context.process().files.lock().clone_files(fds.iter().map(|&fd| fd as i32));
+    if table.iter().any(Option::is_none) {
+        return_errno!(EBADF);
+    }
+    let files: Vec<Arc<OpenFile>> = table.iter().flatten().cloned().collect();
+    let mut out: [Option<Vec<u64>>; 3] = [None, None, None];
+    let result = wait(&files, deadline, || {
+        out = sets.clone().map(|s| s.map(|s| alloc::vec![0u64; s.len()]));
+        let mut ready = 0;
+        for (fd, file) in fds.iter().zip(&files) {
+            let mask = poll_mask(file.ops.readiness());
+            let conditions = [POLLIN | POLLHUP | POLLERR, POLLOUT | POLLERR, POLLPRI];
+            for (which, condition) in conditions.iter().enumerate() {
+                let asked = sets[which].as_ref().is_some_and(|s| s[fd / 64] & (1 << (fd % 64)) != 0);
+                if asked && mask & condition != 0 {
+                    if let Some(set) = out[which].as_mut() {
+                        set[fd / 64] |= 1 << (fd % 64);
+                    }
+                    ready += 1;
+                }
+            }
+        }
+        ready
+    });
+    if !timeout.is_null() {
+        write_remaining(timeout, deadline)?;
+    }
+    let ready = result?;
+    write_set(read, &out[0])?;
+    write_set(write, &out[1])?;
+    write_set(except, &out[2])?;
+    Ok(ready)
+}
