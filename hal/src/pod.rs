@@ -61,6 +61,7 @@ pod_abi!(
     abi::Termios,
     abi::Rlimit,
     abi::Iovec,
+    abi::Statfs,
     abi::Tms,
     abi::Sysinfo,
     abi::Rusage,

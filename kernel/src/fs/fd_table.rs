@@ -99,6 +99,11 @@ impl FdTable {
     }
 
     /// Closes the close-on-exec descriptors (execve).
+    /// The open descriptors, lowest first.
+    pub fn open_fds(&self) -> Vec<i32> {
+        self.slots.iter().enumerate().filter(|(_, s)| s.is_some()).map(|(fd, _)| fd as i32).collect()
+    }
+
     pub fn close_for_exec(&mut self) {
         for slot in self.slots.iter_mut() {
             if slot.as_ref().is_some_and(|s| s.close_on_exec) {

@@ -6,9 +6,12 @@ pub mod fd_table;
 pub mod file;
 pub mod initramfs;
 pub mod inode_file;
+pub mod mounts;
 pub mod path;
 pub mod pipe;
 pub mod poll;
+pub mod procfs;
+pub mod statfs;
 pub mod syscalls;
 pub mod tmpfs;
 

@@ -63,7 +63,7 @@ fn walk(
         let next = match name {
             b"." => current.clone(),
             b".." => parent_of(&current, root),
-            _ => current.lookup(name)?,
+            _ => super::mounts::cross(current.lookup(name)?),
         };
         if let Some(target) = next.symlink_target() {
             if !is_last || follow_last || trailing_slash {
@@ -71,7 +71,6 @@ fn walk(
                     return_errno!(ELOOP);
                 }
                 *budget -= 1;
-                let target = target.to_vec();
                 current = walk(root, &current, &target, true, budget)?;
                 continue;
             }
@@ -114,10 +113,12 @@ pub fn absolute(root: &Arc<Inode>, directory: &Arc<Inode>) -> Vec<u8> {
     let mut current = directory.clone();
     while !Arc::ptr_eq(&current, root) {
         let Some(parent) = current.parent.lock().upgrade() else { break };
-        let name = parent
-            .list()
-            .ok()
-            .and_then(|entries| entries.into_iter().find(|(_, i)| Arc::ptr_eq(i, &current)).map(|(n, _)| n));
+        let name = parent.list().ok().and_then(|entries| {
+            entries
+                .into_iter()
+                .find(|(_, i)| super::mounts::cross(i.clone()).number == current.number)
+                .map(|(n, _)| n)
+        });
         match name {
             Some(name) => names.push(name),
             None => break,
@@ -142,15 +143,15 @@ pub fn canonical(start: &Start, path: &[u8]) -> Result<Vec<u8>> {
     for _ in 0..MAX_SYMLINKS {
         let (directory, name, _) = resolve_parent(start, &path)?;
         let mut directory_path = absolute(start.root, &directory);
-        let entry = directory.lookup(&name)?;
+        let entry = super::mounts::cross(directory.lookup(&name)?);
         if let Some(target) = entry.symlink_target() {
             path = if target.starts_with(b"/") {
-                target.to_vec()
+                target
             } else {
                 if directory_path != b"/" {
                     directory_path.push(b'/');
                 }
-                directory_path.extend_from_slice(target);
+                directory_path.extend_from_slice(&target);
                 directory_path
             };
             continue;

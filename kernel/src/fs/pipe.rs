@@ -10,6 +10,9 @@ use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use hal::sync::SpinLock;
 
+/// st_dev of pipes (pipefs, an anonymous device).
+pub const DEVICE: u64 = 13;
+
 /// Linux's default pipe capacity.
 pub const CAPACITY: usize = 65536;
 
@@ -133,7 +136,7 @@ impl FileOps for PipeEnd {
             mode: abi::mode::S_IFIFO | 0o600,
             links: 1,
             inode: self.pipe.inode,
-            device: 13,
+            device: DEVICE,
             block_size: 4096,
             ..Metadata::default()
         })

@@ -33,7 +33,7 @@ fn start_directory(context: &Context, dirfd: i32) -> Result<(Arc<Inode>, Arc<Ino
     Ok((fs.root, inode))
 }
 
-fn lookup_at(context: &Context, dirfd: i32, path: &[u8], follow: bool) -> Result<Arc<Inode>> {
+pub(super) fn lookup_at(context: &Context, dirfd: i32, path: &[u8], follow: bool) -> Result<Arc<Inode>> {
     let (root, directory) = start_directory(context, dirfd)?;
     resolve(&Start { root: &root, directory: &directory }, path, follow)
 }
@@ -223,6 +223,66 @@ pub fn writev(context: &mut Context, fd: i32, vectors: UserAddr, count: usize) -
         filled += length;
     }
     file.write(&data)
+}
+
+/// sendfile: copies from a seekable file to any writable one, at
+/// `offset` (then updated) or at the input's own offset.
+pub fn sendfile(
+    context: &mut Context,
+    out_fd: i32,
+    in_fd: i32,
+    offset: UserAddr,
+    count: usize,
+) -> Result<usize> {
+    const CHUNK: usize = 64 * 1024;
+    let input = get(context, in_fd)?;
+    let output = get(context, out_fd)?;
+    if !input.can_read() || !output.can_write() {
+        return_errno!(EBADF);
+    }
+    if !input.ops.is_seekable() || output.flags() & O_APPEND != 0 {
+        return_errno!(EINVAL);
+    }
+    let mut position: Option<u64> = if offset.is_null() {
+        None
+    } else {
+        let start: i64 = read_val(offset)?;
+        if start < 0 {
+            return_errno!(EINVAL);
+        }
+        Some(start as u64)
+    };
+    let count = count.min(0x7fff_f000); // MAX_RW_COUNT
+    let mut buffer = kernel_buffer(count.min(CHUNK))?;
+    let mut done = 0;
+    while done < count {
+        let want = (count - done).min(buffer.len());
+        let read = match position {
+            Some(at) => input.pread(&mut buffer[..want], at)?,
+            None => input.read(&mut buffer[..want])?,
+        };
+        if read == 0 {
+            break;
+        }
+        let written = match output.write(&buffer[..read]) {
+            Ok(written) => written,
+            Err(error) if done == 0 => return Err(error),
+            Err(_) => break,
+        };
+        done += written;
+        if let Some(at) = position.as_mut() {
+            *at += written as u64;
+        } else if written < read {
+            input.seek(written as i64 - read as i64, 1)?;
+        }
+        if written < read {
+            break;
+        }
+    }
+    if let Some(at) = position {
+        write_val(offset, &(at as i64))?;
+    }
+    Ok(done)
 }
 
 pub fn lseek(context: &mut Context, fd: i32, offset: i64, whence: u32) -> Result<u64> {
@@ -455,12 +515,6 @@ pub fn readlinkat(
     let path = read_path(path)?;
     if size <= 0 {
         return_errno!(EINVAL);
-    }
-    if path == b"/proc/self/exe" {
-        let exe = context.process().executable.lock().clone();
-        let count = exe.len().min(size as usize);
-        write_bytes(buffer, &exe[..count])?;
-        return Ok(count);
     }
     let inode = lookup_at(context, dirfd, &path, false)?;
     let target = inode.symlink_target().ok_or(Errno::EINVAL)?;
@@ -700,30 +754,44 @@ pub fn umask(context: &mut Context, mask: u32) -> Result<u32> {
 
 pub fn mount(
     context: &mut Context,
-    _source: UserAddr,
+    source: UserAddr,
     target: UserAddr,
     fstype: UserAddr,
     _flags: u64,
     _data: UserAddr,
 ) -> Result<()> {
     let target = read_path(target)?;
+    let source = if source.is_null() { Vec::new() } else { read_path(source)? };
     let fstype = crate::mm::user::read_cstring(fstype, 255, Errno::ENODEV)?;
     let directory = lookup_at(context, AT_FDCWD, &target, true)?;
     if !directory.is_directory() {
         return_errno!(ENOTDIR);
     }
-    match fstype.as_slice() {
+    let (root, fstype, options): (Arc<Inode>, &'static str, &'static str) = match fstype.as_slice() {
         b"devtmpfs" => {
-            super::device::populate(&directory);
-            Ok(())
+            let root = Inode::new_directory(0o755);
+            super::device::populate(&root);
+            (root, "devtmpfs", "rw,relatime,mode=755")
         }
-        b"tmpfs" => Ok(()),
+        b"tmpfs" => (Inode::new_directory(0o1777), "tmpfs", "rw,relatime"),
+        b"proc" => (super::procfs::new_root(), "proc", "rw,relatime"),
         _ => return_errno!(ENODEV),
-    }
+    };
+    let start = context.process().fs.lock().clone();
+    let path = super::path::canonical(&Start { root: &start.root, directory: &start.cwd }, &target)?;
+    let source = alloc::string::String::from_utf8_lossy(&source).into_owned();
+    super::mounts::mount(&directory, root, path, &source, fstype, options);
+    Ok(())
 }
 
-pub fn umount2(_context: &mut Context, _target: UserAddr, _flags: u32) -> Result<()> {
-    return_errno!(EINVAL)
+pub fn umount2(context: &mut Context, target: UserAddr, flags: u32) -> Result<()> {
+    const KNOWN: u32 = 0x1 | 0x2 | 0x4 | 0x8; // MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW
+    if flags & !KNOWN != 0 {
+        return_errno!(EINVAL);
+    }
+    let target = read_path(target)?;
+    let root = lookup_at(context, AT_FDCWD, &target, flags & 0x8 == 0)?;
+    super::mounts::unmount(&root)
 }
 
 /// Everything lives in memory: there is nothing to write back.

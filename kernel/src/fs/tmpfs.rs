@@ -21,6 +21,19 @@ pub enum Content {
     Symlink(Vec<u8>),
     /// Character or block device (major, minor), FIFO or socket: no data.
     Special,
+    /// A file whose bytes are computed when read (procfs).
+    Generated(Arc<dyn Fn() -> Vec<u8> + Send + Sync>),
+    /// A directory whose entries are computed when looked up (procfs).
+    Dynamic(Arc<dyn DynamicDirectory>),
+    /// A symlink whose target is computed when followed (/proc/self).
+    DynamicSymlink(Arc<dyn Fn() -> Vec<u8> + Send + Sync>),
+}
+
+/// The entries of a [`Content::Dynamic`] directory.
+pub trait DynamicDirectory: Send + Sync {
+    fn lookup(&self, name: &[u8]) -> Result<Arc<Inode>>;
+    /// Every entry, in a stable order.
+    fn list(&self) -> Vec<(Vec<u8>, Arc<Inode>)>;
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -49,10 +62,15 @@ fn now() -> (i64, u32) {
 
 impl Inode {
     pub fn new(mode: u32, content: Content, rdev: u64) -> Arc<Inode> {
+        Inode::with_number(NEXT_INODE.fetch_add(1, Ordering::Relaxed), mode, content, rdev)
+    }
+
+    /// An inode with a number chosen by its file system (procfs).
+    pub fn with_number(number: u64, mode: u32, content: Content, rdev: u64) -> Arc<Inode> {
         let time = now();
         let links = if mode & S_IFMT == S_IFDIR { 2 } else { 1 };
         Arc::new(Inode {
-            number: NEXT_INODE.fetch_add(1, Ordering::Relaxed),
+            number,
             attributes: SpinLock::new(Attributes {
                 mode,
                 links,
@@ -95,18 +113,24 @@ impl Inode {
             // Linux's tmpfs: 20 bytes (BOGO_DIRENT_SIZE) per entry,
             // counting "." and "..".
             Content::Directory(entries) => 20 * (entries.lock().len() as u64 + 2),
-            Content::Special => 0,
+            Content::Special | Content::Generated(_) | Content::Dynamic(_) => 0,
+            Content::DynamicSymlink(target) => target().len() as u64,
         }
     }
 
     fn entries(&self) -> Result<&SpinLock<BTreeMap<Vec<u8>, Arc<Inode>>>> {
         match &self.content {
             Content::Directory(entries) => Ok(entries),
+            // Nothing can be created in or removed from a generated one.
+            Content::Dynamic(_) => return_errno!(EACCES),
             _ => return_errno!(ENOTDIR),
         }
     }
 
     pub fn lookup(&self, name: &[u8]) -> Result<Arc<Inode>> {
+        if let Content::Dynamic(directory) = &self.content {
+            return directory.lookup(name);
+        }
         match self.entries()?.lock().get(name) {
             Some(inode) => Ok(inode.clone()),
             None => return_errno!(ENOENT),
@@ -154,6 +178,9 @@ impl Inode {
 
     /// Entries in name order, for getdents.
     pub fn list(&self) -> Result<Vec<(Vec<u8>, Arc<Inode>)>> {
+        if let Content::Dynamic(directory) = &self.content {
+            return Ok(directory.list());
+        }
         Ok(self.entries()?.lock().iter().map(|(n, i)| (n.clone(), i.clone())).collect())
     }
 
@@ -169,6 +196,13 @@ impl Inode {
     }
 
     pub fn read_at(&self, offset: u64, buffer: &mut [u8]) -> Result<usize> {
+        if let Content::Generated(generate) = &self.content {
+            let data = generate();
+            let start = usize::try_from(offset).unwrap_or(usize::MAX).min(data.len());
+            let count = buffer.len().min(data.len() - start);
+            buffer[..count].copy_from_slice(&data[start..start + count]);
+            return Ok(count);
+        }
         let Content::File(data) = &self.content else { return_errno!(EINVAL) };
         let data = data.lock();
         let start = (offset as usize).min(data.len());
@@ -178,6 +212,9 @@ impl Inode {
     }
 
     pub fn write_at(&self, offset: u64, bytes: &[u8]) -> Result<usize> {
+        if let Content::Generated(_) = &self.content {
+            return_errno!(EACCES);
+        }
         let Content::File(data) = &self.content else { return_errno!(EINVAL) };
         let end = (offset as usize).checked_add(bytes.len()).ok_or(abi::Errno::EFBIG)?;
         let mut data = data.lock();
@@ -219,9 +256,10 @@ impl Inode {
         }
     }
 
-    pub fn symlink_target(&self) -> Option<&[u8]> {
+    pub fn symlink_target(&self) -> Option<Vec<u8>> {
         match &self.content {
-            Content::Symlink(target) => Some(target),
+            Content::Symlink(target) => Some(target.clone()),
+            Content::DynamicSymlink(target) => Some(target()),
             _ => None,
         }
     }

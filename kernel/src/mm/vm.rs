@@ -100,6 +100,21 @@ impl Vm {
         self.generation.clone()
     }
 
+    /// Bytes covered by areas (VmSize).
+    pub fn mapped_bytes(&self) -> usize {
+        self.areas.iter().map(|(start, area)| area.end - start).sum()
+    }
+
+    /// Pages present in the page table (VmRSS).
+    pub fn resident_pages(&self) -> usize {
+        self.areas
+            .iter()
+            .map(|(&start, area)| {
+                (start..area.end).step_by(PAGE_SIZE).filter(|&a| self.table.get(a).is_some()).count()
+            })
+            .sum()
+    }
+
     /// The area containing `address`.
     pub fn area_at(&self, address: usize) -> Option<(usize, Area)> {
         let (&start, area) = self.areas.range(..=address).next_back()?;

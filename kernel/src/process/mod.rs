@@ -50,6 +50,8 @@ pub struct Process {
     pub command_line: SpinLock<Vec<u8>>,
     /// The program's path.
     pub executable: SpinLock<Vec<u8>>,
+    /// When it was created (monotonic ns), for /proc/PID/stat.
+    pub started_ns: u64,
 }
 
 static NEXT_PID: AtomicU32 = AtomicU32::new(1);
@@ -83,6 +85,7 @@ impl Process {
             child_event: WaitQueue::new(),
             command_line: SpinLock::new(Vec::new()),
             executable: SpinLock::new(Vec::new()),
+            started_ns: crate::time::monotonic_ns(),
         });
         if let Some(parent) = parent {
             parent.family.lock().children.push(process.clone());

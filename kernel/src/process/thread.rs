@@ -57,6 +57,11 @@ impl Thread {
         self.restart.lock().take()
     }
 
+    /// Where the thread's task is (None before it starts or after it ends).
+    pub fn task_state(&self) -> Option<crate::sched::State> {
+        self.task.get().and_then(Weak::upgrade).map(|t| t.state())
+    }
+
     /// Wakes the thread if it sleeps, so it sees a new signal.
     pub fn wake_for_signal(&self) {
         if let Some(task) = self.task.get().and_then(Weak::upgrade) {

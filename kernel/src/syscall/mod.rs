@@ -14,6 +14,10 @@ use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU64, Ordering};
 use hal::UserContext;
 
+/// The kernel release uname and /proc/version report: Linux's numbering,
+/// so programs that check for features by version find what goose has.
+pub const RELEASE: &str = "6.12.0-goose";
+
 /// What a handler sees of the calling thread.
 pub struct Context<'a> {
     pub thread: &'a Arc<Thread>,

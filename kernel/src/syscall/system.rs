@@ -18,13 +18,36 @@ fn field(text: &str) -> [u8; 65] {
 pub fn uname(_context: &mut Context, buffer: UserAddr) -> Result<()> {
     let name = abi::Utsname {
         sysname: field("Linux"),
-        nodename: field("goose"),
-        release: field("6.12.0-goose"),
+        nodename: field(&hostname()),
+        release: field(super::RELEASE),
         version: field(concat!("#1 SMP goose ", env!("CARGO_PKG_VERSION"))),
         machine: field("riscv64"),
         domainname: field("(none)"),
     };
     write_val(buffer, &name)
+}
+
+static HOSTNAME: hal::sync::SpinLock<alloc::string::String> =
+    hal::sync::SpinLock::new(alloc::string::String::new());
+
+fn hostname() -> alloc::string::String {
+    let name = HOSTNAME.lock();
+    if name.is_empty() {
+        alloc::string::String::from("(none)")
+    } else {
+        name.clone()
+    }
+}
+
+/// sethostname: at most 64 bytes (__NEW_UTS_LEN), any bytes.
+pub fn sethostname(_context: &mut Context, name: UserAddr, length: usize) -> Result<()> {
+    if length > 64 {
+        return_errno!(EINVAL);
+    }
+    let mut bytes = alloc::vec![0u8; length];
+    crate::mm::user::read_bytes(name, &mut bytes)?;
+    *HOSTNAME.lock() = alloc::string::String::from_utf8_lossy(&bytes).into_owned();
+    Ok(())
 }
 
 fn timespec(ns: u64) -> Timespec {

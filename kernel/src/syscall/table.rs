@@ -68,6 +68,7 @@ macro_rules! syscall_table {
 
 use super::system;
 use crate::fs::poll as fs_poll;
+use crate::fs::statfs as fs_statfs;
 use crate::fs::syscalls as fs;
 use crate::process::syscalls as process;
 
@@ -84,6 +85,8 @@ syscall_table! {
     37 linkat => fs::linkat : 5,
     39 umount2 => fs::umount2 : 2,
     40 mount => fs::mount : 5,
+    43 statfs => fs_statfs::statfs : 2,
+    44 fstatfs => fs_statfs::fstatfs : 2,
     45 truncate => fs::truncate : 2,
     46 ftruncate => fs::ftruncate : 2,
     48 faccessat => fs::faccessat : 3,
@@ -103,6 +106,7 @@ syscall_table! {
     66 writev => fs::writev : 3,
     67 pread64 => fs::pread64 : 4,
     68 pwrite64 => fs::pwrite64 : 4,
+    71 sendfile => fs::sendfile : 4,
     72 pselect6 => fs_poll::pselect6 : 6,
     73 ppoll => fs_poll::ppoll : 5,
     78 readlinkat => fs::readlinkat : 4,
@@ -136,6 +140,7 @@ syscall_table! {
     156 getsid => process::getsid : 1,
     157 setsid => process::setsid : 0,
     160 uname => system::uname : 1,
+    161 sethostname => system::sethostname : 2,
     163 getrlimit => system::getrlimit : 2,
     164 setrlimit => system::setrlimit : 2,
     165 getrusage => system::getrusage : 2,

@@ -84,6 +84,24 @@ pub struct Rlimit {
     pub rlim_max: u64,
 }
 
+/// struct statfs (asm-generic, 64-bit words).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Statfs {
+    pub f_type: i64,
+    pub f_bsize: i64,
+    pub f_blocks: u64,
+    pub f_bfree: u64,
+    pub f_bavail: u64,
+    pub f_files: u64,
+    pub f_ffree: u64,
+    pub f_fsid: [i32; 2],
+    pub f_namelen: i64,
+    pub f_frsize: i64,
+    pub f_flags: i64,
+    pub f_spare: [i64; 4],
+}
+
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Iovec {
@@ -142,6 +160,7 @@ pub struct Rusage {
 }
 
 const _: () = assert!(size_of::<Stat>() == 128);
+const _: () = assert!(size_of::<Statfs>() == 120);
 const _: () = assert!(offset_of!(Stat, st_size) == 48);
 const _: () = assert!(offset_of!(Stat, st_blksize) == 56);
 const _: () = assert!(offset_of!(Stat, st_atime) == 72);

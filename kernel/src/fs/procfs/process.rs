@@ -1,0 +1,230 @@
+//! /proc/PID: one process's stat, status, cmdline, comm, fd/, exe and cwd.
+
+use super::{file, inode_number, symlink};
+use crate::error::Result;
+use crate::fs::file::OpenFile;
+use crate::fs::tmpfs::{DynamicDirectory, Inode};
+use crate::process::Process;
+use crate::return_errno;
+use crate::sched::State;
+use alloc::format;
+use alloc::string::String;
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
+
+/// Linux's USER_HZ: the unit of times in /proc/PID/stat.
+const CLOCK_TICKS_PER_SECOND: u64 = 100;
+
+pub fn directory(process: &Arc<Process>) -> Arc<Inode> {
+    super::directory(inode_number(process.pid, 1), ProcessDirectory { process: Arc::downgrade(process) })
+}
+
+struct ProcessDirectory {
+    process: Weak<Process>,
+}
+
+const ENTRIES: &[&str] = &["cmdline", "comm", "cwd", "exe", "fd", "mounts", "stat", "status"];
+
+impl DynamicDirectory for ProcessDirectory {
+    fn lookup(&self, name: &[u8]) -> Result<Arc<Inode>> {
+        let Some(process) = self.process.upgrade() else { return_errno!(ENOENT) };
+        let pid = process.pid;
+        let slot = match ENTRIES.iter().position(|e| e.as_bytes() == name) {
+            Some(index) => inode_number(pid, 2 + index as u64),
+            None => return_errno!(ENOENT),
+        };
+        let weak = self.process.clone();
+        // A generated file of a process that has gone reads as empty.
+        let with = move |render: fn(&Arc<Process>) -> String| {
+            let weak = weak.clone();
+            move || weak.upgrade().map_or_else(Vec::new, |p| render(&p).into_bytes())
+        };
+        Ok(match name {
+            b"cmdline" => file(slot, {
+                let weak = self.process.clone();
+                move || weak.upgrade().map_or_else(Vec::new, |p| p.command_line.lock().clone())
+            }),
+            b"comm" => file(slot, with(comm)),
+            b"stat" => file(slot, with(stat)),
+            b"status" => file(slot, with(status)),
+            b"mounts" => file(slot, crate::fs::mounts::describe),
+            b"exe" => symlink(slot, {
+                let weak = self.process.clone();
+                move || weak.upgrade().map_or_else(Vec::new, |p| p.executable.lock().clone())
+            }),
+            b"cwd" => symlink(slot, {
+                let weak = self.process.clone();
+                move || {
+                    weak.upgrade().map_or_else(Vec::new, |p| {
+                        let fs = p.fs.lock().clone();
+                        crate::fs::path::absolute(&fs.root, &fs.cwd)
+                    })
+                }
+            }),
+            b"fd" => super::directory(slot, FdDirectory { process: self.process.clone() }),
+            _ => return_errno!(ENOENT),
+        })
+    }
+
+    fn list(&self) -> Vec<(Vec<u8>, Arc<Inode>)> {
+        ENTRIES
+            .iter()
+            .filter_map(|name| self.lookup(name.as_bytes()).ok().map(|i| (Vec::from(name.as_bytes()), i)))
+            .collect()
+    }
+}
+
+/// /proc/PID/fd: a symlink per descriptor to what it has open.
+struct FdDirectory {
+    process: Weak<Process>,
+}
+
+/// What /proc/PID/fd/N points to: the path it was opened by, or
+/// `pipe:[inode]` for a pipe.
+fn describe_open_file(file: &OpenFile) -> Vec<u8> {
+    match file.ops.metadata() {
+        Ok(metadata) if metadata.mode & abi::mode::S_IFMT == abi::mode::S_IFIFO && file.path.is_empty() => {
+            format!("pipe:[{}]", metadata.inode).into_bytes()
+        }
+        _ if file.path.is_empty() => Vec::from(&b"anon_inode:[unknown]"[..]),
+        _ => file.path.clone(),
+    }
+}
+
+impl FdDirectory {
+    fn link(&self, process: &Arc<Process>, fd: i32) -> Option<Arc<Inode>> {
+        let file = process.files.lock().get(fd).ok()?;
+        let target = describe_open_file(&file);
+        let link = symlink(inode_number(process.pid, 0x1000 + fd as u64), move || target.clone());
+        link.attributes.lock().mode = abi::mode::S_IFLNK | link_permissions(&file);
+        Some(link)
+    }
+}
+
+/// lrwx for read-write descriptors, lr-x for read-only, l-wx for
+/// write-only, as Linux shows them.
+fn link_permissions(file: &OpenFile) -> u32 {
+    let mut permissions = 0;
+    if file.can_read() {
+        permissions |= 0o500;
+    }
+    if file.can_write() {
+        permissions |= 0o300;
+    }
+    permissions
+}
+
+impl DynamicDirectory for FdDirectory {
+    fn lookup(&self, name: &[u8]) -> Result<Arc<Inode>> {
+        let Some(process) = self.process.upgrade() else { return_errno!(ENOENT) };
+        let fd = core::str::from_utf8(name).ok().and_then(|n| n.parse::<i32>().ok());
+        match fd.filter(|_| !name.starts_with(b"0") || name == b"0").and_then(|fd| self.link(&process, fd)) {
+            Some(link) => Ok(link),
+            None => return_errno!(ENOENT),
+        }
+    }
+
+    fn list(&self) -> Vec<(Vec<u8>, Arc<Inode>)> {
+        let Some(process) = self.process.upgrade() else { return Vec::new() };
+        let fds = process.files.lock().open_fds();
+        fds.into_iter()
+            .filter_map(|fd| self.link(&process, fd).map(|link| (format!("{fd}").into_bytes(), link)))
+            .collect()
+    }
+}
+
+fn comm(process: &Arc<Process>) -> String {
+    format!("{}\n", name(process))
+}
+
+fn name(process: &Arc<Process>) -> String {
+    let thread = process.threads.lock().iter().find_map(Weak::upgrade);
+    let name = thread.map(|t| *t.name.lock()).unwrap_or_default();
+    let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+    String::from_utf8_lossy(&name[..end]).into_owned()
+}
+
+/// The one-letter state: R running or ready, S sleeping, Z zombie.
+fn state(process: &Arc<Process>) -> (char, &'static str) {
+    if process.family.lock().exit_status.is_some() {
+        return ('Z', "zombie");
+    }
+    let thread = process.threads.lock().iter().find_map(Weak::upgrade);
+    match thread.and_then(|t| t.task_state()) {
+        Some(State::Blocked) => ('S', "sleeping"),
+        _ => ('R', "running"),
+    }
+}
+
+/// Virtual size and resident pages of the address space.
+fn memory(process: &Arc<Process>) -> (u64, u64) {
+    match process.vm() {
+        Some(space) => {
+            let vm = space.lock();
+            (vm.mapped_bytes() as u64, vm.resident_pages() as u64)
+        }
+        None => (0, 0),
+    }
+}
+
+fn signal_sets(process: &Arc<Process>) -> (u64, u64, u64, u64) {
+    let thread = process.threads.lock().iter().find_map(Weak::upgrade);
+    let (pending, blocked) =
+        thread.map_or((0, 0), |t| (t.pending.load(Ordering::Acquire), t.mask.load(Ordering::Acquire)));
+    let shared = process.signals.pending.load(Ordering::Acquire);
+    let actions = process.signals.actions.lock();
+    let mut ignored = 0;
+    let mut caught = 0;
+    for (index, action) in actions.iter().enumerate() {
+        match action.handler {
+            abi::signal::SIG_DFL => {}
+            abi::signal::SIG_IGN => ignored |= 1 << index,
+            _ => caught |= 1 << index,
+        }
+    }
+    (pending | shared, blocked, ignored, caught)
+}
+
+fn stat(process: &Arc<Process>) -> String {
+    let (letter, _) = state(process);
+    let (parent, group, session) = {
+        let family = process.family.lock();
+        (family.parent.upgrade().map_or(0, |p| p.pid), family.process_group, family.session)
+    };
+    let (virtual_size, resident) = memory(process);
+    let (pending, blocked, ignored, caught) = signal_sets(process);
+    let start = process.started_ns / (1_000_000_000 / CLOCK_TICKS_PER_SECOND);
+    let threads = process.threads.lock().iter().filter(|t| t.strong_count() > 0).count().max(1);
+    let exit_code = process.family.lock().exit_status.unwrap_or(0);
+    // Fields 1-52 of proc_pid_stat(5).
+    format!(
+        "{pid} ({name}) {letter} {parent} {group} {session} 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 {threads} 0 \
+         {start} {virtual_size} {resident} 18446744073709551615 0 0 0 0 0 {pending} {blocked} {ignored} \
+         {caught} 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 {exit_code}\n",
+        pid = process.pid,
+        name = name(process),
+    )
+}
+
+fn status(process: &Arc<Process>) -> String {
+    let (letter, word) = state(process);
+    let parent = process.parent().map_or(0, |p| p.pid);
+    let umask = process.fs.lock().umask;
+    let (virtual_size, resident) = memory(process);
+    let (pending, blocked, ignored, caught) = signal_sets(process);
+    let threads = process.threads.lock().iter().filter(|t| t.strong_count() > 0).count().max(1);
+    let fd_size = process.files.lock().capacity();
+    let pid = process.pid;
+    format!(
+        "Name:\t{name}\nUmask:\t{umask:04o}\nState:\t{letter} ({word})\nTgid:\t{pid}\nNgid:\t0\nPid:\t{pid}\n\
+         PPid:\t{parent}\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t{fd_size}\nGroups:\t\n\
+         VmPeak:\t{vm:>8} kB\nVmSize:\t{vm:>8} kB\nVmRSS:\t{rss:>8} kB\nThreads:\t{threads}\n\
+         SigPnd:\t{thread_pending:016x}\nShdPnd:\t{pending:016x}\nSigBlk:\t{blocked:016x}\n\
+         SigIgn:\t{ignored:016x}\nSigCgt:\t{caught:016x}\n",
+        name = name(process),
+        vm = virtual_size / 1024,
+        rss = resident * 4,
+        thread_pending = 0,
+    )
+}
