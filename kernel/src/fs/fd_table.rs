@@ -16,9 +16,17 @@ struct Slot {
     close_on_exec: bool,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct FdTable {
     slots: Vec<Option<Slot>>,
+    /// RLIMIT_NOFILE: descriptors stay below it (EMFILE).
+    pub limit: usize,
+}
+
+impl Default for FdTable {
+    fn default() -> Self {
+        FdTable { slots: Vec::new(), limit: DEFAULT_MAX_FDS }
+    }
 }
 
 impl FdTable {
@@ -55,23 +63,34 @@ impl FdTable {
         if index >= limit {
             return_errno!(EMFILE);
         }
-        if index >= self.slots.len() {
-            self.slots.resize(index + 1, None);
-        }
+        self.grow_to(index + 1)?;
         self.slots[index] = Some(Slot { file, close_on_exec });
         Ok(index as i32)
     }
 
     pub fn insert(&mut self, file: Arc<OpenFile>, close_on_exec: bool) -> Result<i32> {
-        self.insert_from(0, file, close_on_exec, DEFAULT_MAX_FDS)
+        self.insert_from(0, file, close_on_exec, self.limit)
     }
 
     /// Puts `file` at exactly `fd` (dup2/dup3), returning what was there.
-    pub fn put(&mut self, fd: usize, file: Arc<OpenFile>, close_on_exec: bool) -> Option<Arc<OpenFile>> {
-        if fd >= self.slots.len() {
-            self.slots.resize(fd + 1, None);
+    pub fn put(
+        &mut self,
+        fd: usize,
+        file: Arc<OpenFile>,
+        close_on_exec: bool,
+    ) -> Result<Option<Arc<OpenFile>>> {
+        self.grow_to(fd + 1)?;
+        Ok(self.slots[fd].replace(Slot { file, close_on_exec }).map(|s| s.file))
+    }
+
+    /// Makes room for `length` slots: ENOMEM, not an abort, if the heap
+    /// cannot hold them.
+    fn grow_to(&mut self, length: usize) -> Result<()> {
+        if length > self.slots.len() {
+            self.slots.try_reserve(length - self.slots.len()).map_err(|_| abi::Errno::ENOMEM)?;
+            self.slots.resize(length, None);
         }
-        self.slots[fd].replace(Slot { file, close_on_exec }).map(|s| s.file)
+        Ok(())
     }
 
     pub fn remove(&mut self, fd: i32) -> Result<Arc<OpenFile>> {

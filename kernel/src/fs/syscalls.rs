@@ -662,9 +662,8 @@ pub fn dup3(context: &mut Context, old: i32, new: i32, flags: u32) -> Result<i32
     }
     let mut files = context.process().files.lock();
     let file = files.get(old)?;
-    let new_index =
-        usize::try_from(new).ok().filter(|&n| n < super::fd_table::DEFAULT_MAX_FDS).ok_or(Errno::EBADF)?;
-    let replaced = files.put(new_index, file, flags & O_CLOEXEC != 0);
+    let new_index = usize::try_from(new).ok().filter(|&n| n < files.limit).ok_or(Errno::EBADF)?;
+    let replaced = files.put(new_index, file, flags & O_CLOEXEC != 0)?;
     drop(files);
     drop(replaced);
     Ok(new)
@@ -681,11 +680,12 @@ pub fn fcntl(context: &mut Context, fd: i32, command: u32, argument: usize) -> R
     let file = files.get(fd)?;
     match command {
         F_DUPFD | F_DUPFD_CLOEXEC => {
-            if argument >= super::fd_table::DEFAULT_MAX_FDS {
+            if argument >= files.limit {
                 return_errno!(EINVAL);
             }
             let cloexec = command == F_DUPFD_CLOEXEC;
-            Ok(files.insert_from(argument, file, cloexec, super::fd_table::DEFAULT_MAX_FDS)? as isize)
+            let limit = files.limit;
+            Ok(files.insert_from(argument, file, cloexec, limit)? as isize)
         }
         F_GETFD => Ok(isize::from(files.close_on_exec(fd)?)),
         F_SETFD => files.set_close_on_exec(fd, argument & 1 != 0).map(|()| 0),

@@ -119,7 +119,15 @@ pub struct Image {
 }
 
 /// Builds the address space of `data` with argv/envp on its stack.
-fn load(data: &[u8], path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Result<Image> {
+/// The stack area of a new program: RLIMIT_STACK, within goose's fixed
+/// 8 MiB stack region and at least 128 KiB (Linux also keeps room for
+/// the arguments whatever the limit).
+fn stack_size(limit: u64) -> usize {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    (limit & !(PAGE_SIZE - 1)).clamp(128 << 10, STACK_SIZE)
+}
+
+fn load(data: &[u8], path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], stack_limit: u64) -> Result<Image> {
     let program = parse(data)?;
     let bias = if program.is_position_independent { DYN_BASE } else { 0 };
     let mut vm = Vm::new()?;
@@ -137,7 +145,7 @@ fn load(data: &[u8], path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>]) -> Result<
     vm.heap_start = highest;
     vm.heap_end = highest;
     let read_write = Protection { read: true, write: true, execute: false };
-    vm.map(STACK_TOP - STACK_SIZE, STACK_TOP, read_write, false, AreaKind::Stack);
+    vm.map(STACK_TOP - stack_size(stack_limit), STACK_TOP, read_write, false, AreaKind::Stack);
     let trampoline = Protection { read: true, write: false, execute: true };
     vm.map(STACK_TOP, STACK_TOP + PAGE_SIZE, trampoline, false, AreaKind::Program);
     vm.write_direct(crate::signal::TRAMPOLINE, &crate::signal::TRAMPOLINE_CODE)?;
@@ -282,7 +290,8 @@ pub fn execute(
             path = interpreter.to_vec();
             continue;
         }
-        break load(&data, &path, &argv, &envp)?;
+        let stack_limit = thread.process.limits.lock().current(super::limits::RLIMIT_STACK);
+        break load(&data, &path, &argv, &envp, stack_limit)?;
     };
     // The point of no return: the old program is gone from here on.
     *process.command_line.lock() = argv.iter().flat_map(|a| a.iter().copied().chain([0])).collect();

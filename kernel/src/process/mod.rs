@@ -5,6 +5,7 @@
 mod exec;
 mod exit;
 mod fork;
+pub mod limits;
 pub mod syscalls;
 mod thread;
 
@@ -52,6 +53,7 @@ pub struct Process {
     pub executable: SpinLock<Vec<u8>>,
     /// When it was created (monotonic ns), for /proc/PID/stat.
     pub started_ns: u64,
+    pub limits: SpinLock<limits::Limits>,
 }
 
 static NEXT_PID: AtomicU32 = AtomicU32::new(1);
@@ -86,6 +88,7 @@ impl Process {
             command_line: SpinLock::new(Vec::new()),
             executable: SpinLock::new(Vec::new()),
             started_ns: crate::time::monotonic_ns(),
+            limits: SpinLock::new(parent.map_or_else(limits::Limits::default, |p| *p.limits.lock())),
         });
         if let Some(parent) = parent {
             parent.family.lock().children.push(process.clone());

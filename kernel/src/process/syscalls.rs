@@ -181,6 +181,9 @@ pub fn brk(context: &mut Context, address: usize) -> Result<usize> {
     if new_end > old_end && !vm.is_free(old_end, new_end) {
         return Ok(vm.heap_end);
     }
+    if new_end > old_end && exceeds_address_space_limit(context, &vm, new_end - old_end) {
+        return Ok(vm.heap_end);
+    }
     let read_write = Protection { read: true, write: true, execute: false };
     if new_end > old_end {
         // Only the new part: mapping over the old heap would drop it.
@@ -191,6 +194,12 @@ pub fn brk(context: &mut Context, address: usize) -> Result<usize> {
     }
     vm.heap_end = address;
     Ok(address)
+}
+
+/// RLIMIT_AS: whether `more` bytes would take the address space past it.
+fn exceeds_address_space_limit(context: &Context, vm: &crate::mm::vm::Vm, more: usize) -> bool {
+    let limit = context.process().limits.lock().current(super::limits::RLIMIT_AS);
+    (vm.mapped_bytes() as u64).saturating_add(more as u64) > limit
 }
 
 const MAP_SHARED: u32 = 1;
@@ -222,6 +231,9 @@ pub fn mmap(
     }
     let vm = context.process().vm().ok_or(abi::Errno::ENOMEM)?;
     let mut vm = vm.lock();
+    if exceeds_address_space_limit(context, &vm, length) {
+        return_errno!(ENOMEM);
+    }
     let in_user = |start: usize| {
         start >= crate::mm::vm::MMAP_MIN
             && start.checked_add(length).is_some_and(|e| e <= crate::mm::vm::STACK_TOP)

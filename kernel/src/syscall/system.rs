@@ -162,28 +162,17 @@ pub fn getrandom(_context: &mut Context, buffer: UserAddr, length: usize, flags:
     Ok(bytes.len())
 }
 
-/// Limits goose reports: Linux's defaults for a root shell.
-fn limit(resource: u32) -> Result<abi::Rlimit> {
-    const INFINITY: u64 = u64::MAX;
-    Ok(match resource {
-        3 => abi::Rlimit { rlim_cur: 8 << 20, rlim_max: INFINITY }, // RLIMIT_STACK
-        4 => abi::Rlimit { rlim_cur: 0, rlim_max: INFINITY },       // RLIMIT_CORE
-        7 => abi::Rlimit { rlim_cur: 1024, rlim_max: 4096 },        // RLIMIT_NOFILE
-        8 => abi::Rlimit { rlim_cur: 8 << 20, rlim_max: 8 << 20 },  // RLIMIT_MEMLOCK
-        0..=15 => abi::Rlimit { rlim_cur: INFINITY, rlim_max: INFINITY },
-        _ => return_errno!(EINVAL),
-    })
-}
-
 pub fn prlimit64(context: &mut Context, pid: u32, resource: u32, new: UserAddr, old: UserAddr) -> Result<()> {
-    if pid != 0 && pid != context.process().pid && crate::process::find(pid).is_none() {
-        return_errno!(ESRCH);
-    }
-    let current = limit(resource)?;
-    if !new.is_null() {
-        let requested: abi::Rlimit = read_val(new)?;
-        if requested.rlim_cur > requested.rlim_max {
-            return_errno!(EINVAL);
+    let process = match pid {
+        0 => context.process().clone(),
+        pid => crate::process::find(pid).ok_or(abi::Errno::ESRCH)?,
+    };
+    let requested: Option<abi::Rlimit> = if new.is_null() { None } else { Some(read_val(new)?) };
+    let current = process.limits.lock().get(resource)?;
+    if let Some(limit) = requested {
+        process.limits.lock().set(resource, limit)?;
+        if resource == crate::process::limits::RLIMIT_NOFILE {
+            process.files.lock().limit = usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX);
         }
     }
     if !old.is_null() {
