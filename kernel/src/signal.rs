@@ -39,6 +39,7 @@ pub fn send(process: &Arc<Process>, signal: u32) {
     if process.family.lock().exit_status.is_some() {
         return;
     }
+    job_control_on_send(process, signal);
     let action = process.signals.actions.lock()[signal as usize - 1];
     let ignored = action.handler == sig::SIG_IGN
         || (action.handler == sig::SIG_DFL && sig::default_action(signal) == DefaultAction::Ignore);
@@ -49,6 +50,63 @@ pub fn send(process: &Arc<Process>, signal: u32) {
     for thread in process.threads.lock().iter().filter_map(|t| t.upgrade()) {
         thread.wake_for_signal();
     }
+}
+
+const STOP_SIGNALS: u64 =
+    sig::bit(sig::SIGSTOP) | sig::bit(sig::SIGTSTP) | sig::bit(sig::SIGTTIN) | sig::bit(sig::SIGTTOU);
+
+/// What sending does at once, whatever the signal's action: SIGCONT
+/// resumes a stopped process and discards pending stops; a stop signal
+/// discards a pending SIGCONT; SIGKILL wakes a stopped process to die.
+fn job_control_on_send(process: &Arc<Process>, signal: u32) {
+    if signal == sig::SIGCONT {
+        process.signals.pending.fetch_and(!STOP_SIGNALS, Ordering::AcqRel);
+        for thread in process.threads.lock().iter().filter_map(|t| t.upgrade()) {
+            thread.pending.fetch_and(!STOP_SIGNALS, Ordering::AcqRel);
+        }
+        let was_stopped = {
+            let mut family = process.family.lock();
+            let was = family.stopped;
+            if was {
+                family.stopped = false;
+                family.stop_report = Some(abi::wait::CONTINUED);
+            }
+            was
+        };
+        if was_stopped {
+            process.resumed.wake_all();
+            notify_parent(process);
+        }
+    } else if sig::bit(signal) & STOP_SIGNALS != 0 {
+        process.signals.pending.fetch_and(!sig::bit(sig::SIGCONT), Ordering::AcqRel);
+    } else if signal == sig::SIGKILL {
+        process.resumed.wake_all();
+    }
+}
+
+/// Tells the parent a child stopped or continued: SIGCHLD unless the
+/// parent asked for none (SA_NOCLDSTOP), and a wake-up of its wait.
+fn notify_parent(process: &Arc<Process>) {
+    let Some(parent) = process.parent() else { return };
+    let action = parent.signals.actions.lock()[sig::SIGCHLD as usize - 1];
+    if action.flags & sig::SA_NOCLDSTOP == 0 {
+        send(&parent, sig::SIGCHLD);
+    }
+    parent.child_event.wake_all();
+}
+
+/// The default action of a stop signal: the process stops until SIGCONT
+/// (or dies by SIGKILL); its parent learns of it.
+fn stop(thread: &Arc<Thread>, signal: u32) {
+    let process = &thread.process;
+    {
+        let mut family = process.family.lock();
+        family.stopped = true;
+        family.stop_report = Some(abi::wait::stopped(signal));
+    }
+    notify_parent(process);
+    let killed = || thread.deliverable() & sig::bit(sig::SIGKILL) != 0;
+    process.resumed.wait_until(|| !process.family.lock().stopped || killed());
 }
 
 pub fn send_to_group(group: u32, signal: u32) -> usize {
@@ -100,6 +158,9 @@ pub enum Restart {
     NoIntr,
     /// Restarted unless a handler runs (EINTR then).
     NoHand,
+    /// Continued through restart_syscall unless a handler runs (EINTR
+    /// then), with what the thread's restart block remembers.
+    Block,
 }
 
 impl Restart {
@@ -108,6 +169,7 @@ impl Restart {
             v if v == abi::Errno::ERESTARTSYS as i32 => Some(Restart::Sys),
             v if v == abi::Errno::ERESTARTNOINTR as i32 => Some(Restart::NoIntr),
             v if v == abi::Errno::ERESTARTNOHAND as i32 => Some(Restart::NoHand),
+            v if v == abi::Errno::ERESTART_RESTARTBLOCK as i32 => Some(Restart::Block),
             _ => None,
         }
     }
@@ -116,14 +178,18 @@ impl Restart {
         match self {
             Restart::Sys => action.flags & sig::SA_RESTART != 0,
             Restart::NoIntr => true,
-            Restart::NoHand => false,
+            Restart::NoHand | Restart::Block => false,
         }
     }
 }
 
 /// Makes the interrupted syscall run again: back to its ecall with its
-/// first argument restored.
-fn restart_syscall(user: &mut UserContext, first_argument: usize) {
+/// first argument restored, or as restart_syscall for a restart block.
+fn restart_syscall(user: &mut UserContext, kind: Restart, first_argument: usize) {
+    const RESTART_SYSCALL: usize = 128;
+    if kind == Restart::Block {
+        user.regs[reg::A7] = RESTART_SYSCALL;
+    }
     user.regs[reg::A0] = first_argument;
     user.pc -= 4;
 }
@@ -146,7 +212,11 @@ pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
         match action.handler {
             sig::SIG_IGN if signal != sig::SIGKILL => continue,
             sig::SIG_DFL => match sig::default_action(signal) {
-                DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop => continue,
+                DefaultAction::Ignore | DefaultAction::Continue => continue,
+                DefaultAction::Stop => {
+                    stop(thread, signal);
+                    continue;
+                }
                 DefaultAction::Terminate | DefaultAction::CoreDump => {
                     crate::process::exit_process(thread, abi::wait::signaled(signal, false))
                 }
@@ -157,7 +227,7 @@ pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
             handler => {
                 if let Some((kind, first_argument)) = restart.take() {
                     if kind.restarts_for_handler(&action) {
-                        restart_syscall(user, first_argument);
+                        restart_syscall(user, kind, first_argument);
                     } else {
                         user.regs[reg::A0] = (-(abi::Errno::EINTR as i32 as isize)) as usize;
                     }
@@ -175,8 +245,8 @@ pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
             }
         }
     }
-    if let Some((_, first_argument)) = restart {
-        restart_syscall(user, first_argument);
+    if let Some((kind, first_argument)) = restart {
+        restart_syscall(user, kind, first_argument);
     }
     if let Some(mask) = thread.saved_mask.lock().take() {
         thread.mask.store(mask, Ordering::Release);

@@ -35,6 +35,11 @@ pub struct Family {
     /// The wait status once the process has exited (a zombie until its
     /// parent reaps it).
     pub exit_status: Option<i32>,
+    /// Stopped by a stop signal, until SIGCONT or SIGKILL.
+    pub stopped: bool,
+    /// A stop or continue not yet reported to the parent's wait
+    /// (WUNTRACED / WCONTINUED): its wait status.
+    pub stop_report: Option<i32>,
 }
 
 pub struct Process {
@@ -45,8 +50,10 @@ pub struct Process {
     pub files: Mutex<FdTable>,
     pub fs: SpinLock<FsContext>,
     pub signals: crate::signal::ProcessSignals,
-    /// Woken when a child exits.
+    /// Woken when a child exits, stops or continues.
     pub child_event: WaitQueue,
+    /// Woken when the process is continued (or killed) while stopped.
+    pub resumed: WaitQueue,
     /// argv of the running program, for /proc/PID/cmdline.
     pub command_line: SpinLock<Vec<u8>>,
     /// The program's path.
@@ -78,6 +85,8 @@ impl Process {
                 process_group,
                 session,
                 exit_status: None,
+                stopped: false,
+                stop_report: None,
             }),
             threads: SpinLock::new(Vec::new()),
             vm: SpinLock::new(None),
@@ -85,6 +94,7 @@ impl Process {
             fs: SpinLock::new(fs),
             signals: crate::signal::ProcessSignals::default(),
             child_event: WaitQueue::new(),
+            resumed: WaitQueue::new(),
             command_line: SpinLock::new(Vec::new()),
             executable: SpinLock::new(Vec::new()),
             started_ns: crate::time::monotonic_ns(),

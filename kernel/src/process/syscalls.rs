@@ -69,6 +69,15 @@ fn matches(child: &Process, pid: i32, caller_group: u32) -> bool {
     }
 }
 
+/// Whether wait4 with `options` reports a stop or continue status.
+fn reportable(report: i32, options: u32) -> bool {
+    if report == abi::wait::CONTINUED {
+        options & abi::wait::WCONTINUED != 0
+    } else {
+        options & abi::wait::WUNTRACED != 0
+    }
+}
+
 pub fn wait4(
     context: &mut Context,
     pid: i32,
@@ -87,6 +96,7 @@ pub fn wait4(
     loop {
         let mut found_any = false;
         let mut reaped = None;
+        let mut reported = None;
         {
             let mut family = process.family.lock();
             let children = &mut family.children;
@@ -95,14 +105,29 @@ pub fn wait4(
                     continue;
                 }
                 found_any = true;
-                if let Some(exit) = child.family.lock().exit_status {
+                let mut child_family = child.family.lock();
+                if let Some(exit) = child_family.exit_status {
                     reaped = Some((index, child.pid, exit));
+                    break;
+                }
+                if let Some(report) = child_family.stop_report.filter(|r| reportable(*r, options)) {
+                    child_family.stop_report = None;
+                    reported = Some((child.pid, report));
                     break;
                 }
             }
             if let Some((index, _, _)) = reaped {
                 children.remove(index);
             }
+        }
+        if let Some((child_pid, report)) = reported {
+            if !status.is_null() {
+                write_val(status, &report)?;
+            }
+            if !usage.is_null() {
+                write_val(usage, &abi::Rusage::default())?;
+            }
+            return Ok(child_pid);
         }
         if let Some((_, child_pid, exit)) = reaped {
             super::forget(child_pid);
@@ -122,12 +147,13 @@ pub fn wait4(
         }
         let woke = process.child_event.wait_until_or(
             || {
-                process
-                    .family
-                    .lock()
-                    .children
-                    .iter()
-                    .any(|c| matches(c, pid, group) && c.family.lock().exit_status.is_some())
+                process.family.lock().children.iter().any(|c| {
+                    if !matches(c, pid, group) {
+                        return false;
+                    }
+                    let family = c.family.lock();
+                    family.exit_status.is_some() || family.stop_report.is_some_and(|r| reportable(r, options))
+                })
             },
             crate::signal::current_has_pending,
         );

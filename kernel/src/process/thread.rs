@@ -29,6 +29,9 @@ pub struct Thread {
     /// The syscall just made asks to be restarted if a signal interrupts
     /// it, with its first argument (a0 is overwritten by the result).
     restart: SpinLock<Option<(crate::signal::Restart, usize)>>,
+    /// What restart_syscall continues: the deadline of an interrupted
+    /// relative sleep (in timer ticks) and where to write the time left.
+    pub restart_block: SpinLock<Option<(u64, crate::syscall::UserAddr)>>,
     task: spin::Once<Weak<Task>>,
 }
 
@@ -43,6 +46,7 @@ impl Thread {
             name: SpinLock::new([0; 16]),
             saved_mask: SpinLock::new(None),
             restart: SpinLock::new(None),
+            restart_block: SpinLock::new(None),
             task: spin::Once::new(),
         });
         process.threads.lock().push(Arc::downgrade(&thread));

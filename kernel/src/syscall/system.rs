@@ -92,29 +92,46 @@ pub fn gettimeofday(_context: &mut Context, buffer: UserAddr, zone: UserAddr) ->
     Ok(())
 }
 
-fn sleep_for(duration: Timespec, remaining: UserAddr) -> Result<()> {
+fn sleep_for(context: &mut Context, duration: Timespec, remaining: UserAddr) -> Result<()> {
     if duration.tv_sec < 0 || !(0..1_000_000_000).contains(&duration.tv_nsec) {
         return_errno!(EINVAL);
     }
     let ns = (duration.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(duration.tv_nsec as u64);
-    let start = hal::timer::now();
-    let deadline = start.saturating_add(hal::timer::ns_to_ticks(ns));
+    let deadline = hal::timer::now().saturating_add(hal::timer::ns_to_ticks(ns));
+    sleep_until_deadline(context, deadline, remaining)
+}
+
+/// Sleeps to `deadline` (ticks). Cut short by a signal, it writes the time
+/// left and asks to continue through restart_syscall (EINTR if a handler
+/// runs), as Linux's nanosleep does.
+fn sleep_until_deadline(context: &mut Context, deadline: u64, remaining: UserAddr) -> Result<()> {
     if !crate::time::timer::sleep_until(deadline, crate::signal::current_has_pending) {
         if !remaining.is_null() {
             let left = hal::timer::ticks_to_ns(deadline.saturating_sub(hal::timer::now()));
             write_val(remaining, &timespec(left))?;
         }
-        return_errno!(EINTR);
+        *context.thread.restart_block.lock() = Some((deadline, remaining));
+        return_errno!(ERESTART_RESTARTBLOCK);
     }
     Ok(())
 }
 
-pub fn nanosleep(_context: &mut Context, duration: UserAddr, remaining: UserAddr) -> Result<()> {
-    sleep_for(read_val(duration)?, remaining)
+/// restart_syscall: continues the call a signal interrupted (EINTR if
+/// there is none to continue).
+pub fn restart_syscall(context: &mut Context) -> Result<()> {
+    let block = context.thread.restart_block.lock().take();
+    match block {
+        Some((deadline, remaining)) => sleep_until_deadline(context, deadline, remaining),
+        None => return_errno!(EINTR),
+    }
+}
+
+pub fn nanosleep(context: &mut Context, duration: UserAddr, remaining: UserAddr) -> Result<()> {
+    sleep_for(context, read_val(duration)?, remaining)
 }
 
 pub fn clock_nanosleep(
-    _context: &mut Context,
+    context: &mut Context,
     clock: i32,
     flags: u32,
     request: UserAddr,
@@ -124,11 +141,18 @@ pub fn clock_nanosleep(
     let request: Timespec = read_val(request)?;
     const TIMER_ABSTIME: u32 = 1;
     if flags & TIMER_ABSTIME != 0 {
-        let target =
-            (request.tv_sec.max(0) as u64) * 1_000_000_000 + request.tv_nsec.clamp(0, 999_999_999) as u64;
-        return sleep_for(timespec(target.saturating_sub(now)), UserAddr(0));
+        if request.tv_sec < 0 || !(0..1_000_000_000).contains(&request.tv_nsec) {
+            return_errno!(EINVAL);
+        }
+        let target = (request.tv_sec as u64).saturating_mul(1_000_000_000) + request.tv_nsec as u64;
+        let deadline = hal::timer::now().saturating_add(hal::timer::ns_to_ticks(target.saturating_sub(now)));
+        // An absolute sleep restarts as it was asked (Linux: ERESTARTNOHAND).
+        if !crate::time::timer::sleep_until(deadline, crate::signal::current_has_pending) {
+            return_errno!(ERESTARTNOHAND);
+        }
+        return Ok(());
     }
-    sleep_for(request, remaining)
+    sleep_for(context, request, remaining)
 }
 
 pub fn times(_context: &mut Context, buffer: UserAddr) -> Result<u64> {

@@ -123,6 +123,7 @@ syscall_table! {
     114 clock_getres => system::clock_getres : 2,
     115 clock_nanosleep => system::clock_nanosleep : 4,
     124 sched_yield => system::sched_yield : 0,
+    128 restart_syscall => system::restart_syscall : 0,
     129 kill => system::kill : 2,
     130 tkill => system::tkill : 2,
     131 tgkill => system::tgkill : 3,

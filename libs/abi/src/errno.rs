@@ -146,6 +146,10 @@ pub enum Errno {
     ERESTARTNOINTR = 513,
     /// Restart if no handler runs (sigsuspend, pause, poll).
     ERESTARTNOHAND = 514,
+    /// Restart through restart_syscall if no handler runs (sleeps that
+    /// continue with the time left).
+    #[allow(non_camel_case_types)]
+    ERESTART_RESTARTBLOCK = 516,
 }
 
 impl Errno {
@@ -293,6 +297,7 @@ impl Errno {
             Errno::ERESTARTSYS => "ERESTARTSYS",
             Errno::ERESTARTNOINTR => "ERESTARTNOINTR",
             Errno::ERESTARTNOHAND => "ERESTARTNOHAND",
+            Errno::ERESTART_RESTARTBLOCK => "ERESTART_RESTARTBLOCK",
         }
     }
 
@@ -433,6 +438,7 @@ impl Errno {
             512 => Errno::ERESTARTSYS,
             513 => Errno::ERESTARTNOINTR,
             514 => Errno::ERESTARTNOHAND,
+            516 => Errno::ERESTART_RESTARTBLOCK,
             _ => return None,
         })
     }

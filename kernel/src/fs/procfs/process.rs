@@ -147,8 +147,14 @@ fn name(process: &Arc<Process>) -> String {
 
 /// The one-letter state: R running or ready, S sleeping, Z zombie.
 fn state(process: &Arc<Process>) -> (char, &'static str) {
-    if process.family.lock().exit_status.is_some() {
-        return ('Z', "zombie");
+    {
+        let family = process.family.lock();
+        if family.exit_status.is_some() {
+            return ('Z', "zombie");
+        }
+        if family.stopped {
+            return ('T', "stopped");
+        }
     }
     let thread = process.threads.lock().iter().find_map(Weak::upgrade);
     match thread.and_then(|t| t.task_state()) {
