@@ -59,7 +59,7 @@ pub fn discover(filter: Option<&str>) -> Result<Vec<CorpusTest>> {
 }
 
 /// Cross-compiles a C test, statically, with Debian's riscv64 gcc.
-fn compile(test: &CorpusTest, out_dir: &Path) -> Result<PathBuf> {
+pub(crate) fn compile(test: &CorpusTest, out_dir: &Path) -> Result<PathBuf> {
     let output = out_dir.join(&test.name);
     let fresh = std::fs::metadata(&output)
         .and_then(|o| Ok(o.modified()? >= std::fs::metadata(&test.source)?.modified()?))
@@ -134,10 +134,7 @@ pub enum Kernel {
 /// Boots `kernel` once on the corpus and returns each test's output, plus
 /// the whole console for diagnostics.
 pub fn run(kernel: Kernel, tests: &[CorpusTest]) -> Result<(BTreeMap<String, String>, String)> {
-    let image = match kernel {
-        Kernel::Goose => crate::kernel_build::build()?,
-        Kernel::Linux => crate::linux::fetch()?.image,
-    };
+    let image = kernel_image(kernel)?;
     // Linux needs its virtio and ext4 modules in the image; goose's test
     // runs skip the large download (rcS ignores the modules on goose).
     let base = crate::rootfs::build(&crate::rootfs::RootfsOptions {
@@ -153,6 +150,15 @@ pub fn run(kernel: Kernel, tests: &[CorpusTest]) -> Result<(BTreeMap<String, Str
     let timeout = std::time::Duration::from_secs(60 + 10 * tests.len() as u64);
     let outcome = machine.run_until(timeout, |line| line.contains("@@@ corpus done"))?;
     Ok((split_results(&outcome.output), outcome.output))
+}
+
+/// The image QEMU's -kernel loads for `kernel`: goose built from this
+/// tree, or Debian's kernel (fetched once, then cached).
+pub(crate) fn kernel_image(kernel: Kernel) -> Result<PathBuf> {
+    match kernel {
+        Kernel::Goose => crate::kernel_build::build(),
+        Kernel::Linux => Ok(crate::linux::fetch()?.image),
+    }
 }
 
 /// `cargo xtask golden`: records Linux's output as the expected output.

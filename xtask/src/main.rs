@@ -56,11 +56,13 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Benchmarks (not tests): `boot`, or nothing for all.
+    /// Benchmarks (not tests), Linux and goose side by side: `boot`,
+    /// `micro`, or nothing for all, which also writes docs/benchmarks.md
+    /// and docs/benchmarks.png.
     Bench {
         what: Option<String>,
-        /// Repetitions per measurement.
-        #[arg(long, default_value_t = 7)]
+        /// Boots per kernel and part, alternating goose and Linux.
+        #[arg(long, default_value_t = 5)]
         runs: usize,
     },
 }
