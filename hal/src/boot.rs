@@ -37,10 +37,12 @@ macro_rules! entry_points {
 /// The largest device tree goose accepts (QEMU's are 1 MiB at most).
 const MAX_DEVICE_TREE: usize = 2 << 20;
 
-/// Common start of every hart: traps, and the FPU off for kernel code.
+/// Common start of every hart: traps, the FPU off for kernel code, user
+/// pages reachable by the user-copy routines.
 fn init_hart() {
     trap::init();
     csr::set_fp_state(sstatus_bits::FS_OFF);
+    csr::allow_user_access();
 }
 
 #[no_mangle]

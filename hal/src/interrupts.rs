@@ -33,7 +33,17 @@ const SUPERVISOR_TIMER: usize = 5;
 const SUPERVISOR_EXTERNAL: usize = 9;
 
 /// Handles interrupt `code` (scause without the interrupt bit).
+/// Interrupts taken, per hart (/proc/stat's intr).
+static TAKEN: [core::sync::atomic::AtomicU64; crate::cpu::MAX_HARTS] =
+    [const { core::sync::atomic::AtomicU64::new(0) }; crate::cpu::MAX_HARTS];
+
+/// Interrupts taken on every hart since boot.
+pub fn taken() -> u64 {
+    TAKEN.iter().map(|t| t.load(core::sync::atomic::Ordering::Relaxed)).sum()
+}
+
 pub(crate) fn dispatch(code: usize) {
+    TAKEN[crate::cpu::index()].fetch_add(1, core::sync::atomic::Ordering::Relaxed);
     let Some(handlers) = HANDLERS.get() else {
         // Nothing is enabled before the handlers exist; a stray interrupt
         // is masked so it cannot storm.

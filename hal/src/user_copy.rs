@@ -3,7 +3,6 @@
 //! copy, and turn a fault into an error instead of a kernel crash
 //! (user_copy.S lists its loads and stores in the exception table).
 
-use crate::arch::csr;
 use crate::arch::layout::USER_END;
 
 core::arch::global_asm!(include_str!("arch/riscv64/user_copy.S"));
@@ -30,12 +29,10 @@ pub fn copy_from_user(destination: &mut [u8], source: usize) -> Result<(), Fault
     if destination.is_empty() {
         return Ok(());
     }
-    csr::allow_user_access();
     // SAFETY: the destination is a kernel buffer of this length; the
     // source range is in user space and a fault there is caught by the
     // exception table and reported as the count left.
     let left = unsafe { hal_copy_user(destination.as_mut_ptr(), source as *const u8, destination.len()) };
-    csr::forbid_user_access();
     if left == 0 {
         Ok(())
     } else {
@@ -51,10 +48,8 @@ pub fn copy_to_user(destination: usize, source: &[u8]) -> Result<(), Fault> {
     if source.is_empty() {
         return Ok(());
     }
-    csr::allow_user_access();
     // SAFETY: as in copy_from_user, with the roles swapped.
     let left = unsafe { hal_copy_user(destination as *mut u8, source.as_ptr(), source.len()) };
-    csr::forbid_user_access();
     if left == 0 {
         Ok(())
     } else {
@@ -67,10 +62,8 @@ pub fn zero_user(destination: usize, length: usize) -> Result<(), Fault> {
     if !is_user_range(destination, length) {
         return Err(Fault);
     }
-    csr::allow_user_access();
     // SAFETY: as in copy_to_user.
     let left = unsafe { hal_fill_user(destination as *mut u8, 0, length) };
-    csr::forbid_user_access();
     if left == 0 {
         Ok(())
     } else {

@@ -13,6 +13,7 @@ pub fn run(test: &str) {
             threads_on_every_hart();
             block_and_wake_across_harts();
         }
+        "costs" => primitive_costs(),
         other => log::warn!("goose.test={other}: no such test"),
     }
 }
@@ -120,4 +121,43 @@ fn sleeps_last_as_long_as_asked() {
             slept_ns / 1000
         );
     }
+}
+
+/// Prints what the kernel's building blocks cost here (for
+/// docs/performance.md): each timed over many iterations so the clock
+/// read itself does not count.
+fn primitive_costs() {
+    const N: u64 = 20000;
+    fn measure(name: &str, mut body: impl FnMut()) {
+        let start = hal::timer::now_ns();
+        for _ in 0..N {
+            body();
+        }
+        // Integers only: the kernel never touches the FP unit.
+        let tenths = (hal::timer::now_ns() - start) * 10 / N;
+        log::info!("cost: {name}: {}.{} ns", tenths / 10, tenths % 10);
+    }
+    measure("empty loop", || core::hint::black_box(()));
+    measure("read the time CSR", || {
+        core::hint::black_box(hal::timer::now());
+    });
+    let lock = hal::sync::SpinLock::new(0u64);
+    measure("spin lock + unlock (interrupts off)", || *lock.lock() += 1);
+    let mutex = crate::sync::Mutex::new(0u64);
+    measure("mutex lock + unlock", || *mutex.lock() += 1);
+    measure("heap alloc + free, 8 bytes", || {
+        core::hint::black_box(alloc::boxed::Box::new(7u64));
+    });
+    measure("heap alloc + free, 4 KiB", || {
+        core::hint::black_box(alloc::vec![0u8; 4096]);
+    });
+    let shared = Arc::new(1u64);
+    measure("Arc clone + drop", || {
+        core::hint::black_box(shared.clone());
+    });
+    measure("sstatus.SUM set (a write to sstatus)", hal::arch::csr::allow_user_access);
+    let mut buffer = [0u8; 64];
+    measure("copy_from_user of an unmapped page (fault path)", || {
+        let _ = hal::user_copy::copy_from_user(&mut buffer[..1], 0x1000);
+    });
 }

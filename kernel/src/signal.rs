@@ -218,11 +218,13 @@ pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
                     continue;
                 }
                 DefaultAction::Terminate | DefaultAction::CoreDump => {
-                    crate::process::exit_process(thread, abi::wait::signaled(signal, false))
+                    crate::process::exit_process(thread, abi::wait::signaled(signal, false));
+                    return;
                 }
             },
             _ if signal == sig::SIGKILL => {
-                crate::process::exit_process(thread, abi::wait::signaled(signal, false))
+                crate::process::exit_process(thread, abi::wait::signaled(signal, false));
+                return;
             }
             handler => {
                 if let Some((kind, first_argument)) = restart.take() {
@@ -237,6 +239,7 @@ pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
                 let return_mask = thread.saved_mask.lock().take();
                 if push_frame(thread, user, signal, handler, &action, return_mask).is_err() {
                     crate::process::exit_process(thread, abi::wait::signaled(sig::SIGSEGV, false));
+                    return;
                 }
                 if action.flags & sig::SA_RESETHAND != 0 {
                     thread.process.signals.actions.lock()[signal as usize - 1] = KernelSigaction::default();

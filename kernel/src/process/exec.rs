@@ -304,7 +304,8 @@ pub fn execute(
         crate::fs::path::canonical(&Start { root: &fs.root, directory: &fs.cwd }, &path)
             .unwrap_or(path.clone());
     super::thread::deactivate();
-    *process.vm.lock() = Some(AddressSpace::new(image.vm));
+    let old = process.set_vm(Some(AddressSpace::new(image.vm)));
+    drop(old);
     process.files.lock().close_for_exec();
     {
         let mut actions = process.signals.actions.lock();

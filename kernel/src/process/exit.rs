@@ -5,8 +5,11 @@ use super::{Process, Thread};
 use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
 
-/// Ends the whole process of `thread` with wait status `status`.
-pub fn exit_process(thread: &Arc<Thread>, status: i32) -> ! {
+/// Ends the whole process of `thread` with wait status `status`. The
+/// calling thread is marked as exited: it goes back up to its run loop,
+/// which ends (dropping what it holds) instead of returning to user mode.
+pub fn exit_process(thread: &Arc<Thread>, status: i32) {
+    thread.exited.store(true, Ordering::Release);
     let process = thread.process.clone();
     let first = {
         let mut family = process.family.lock();
@@ -19,7 +22,6 @@ pub fn exit_process(thread: &Arc<Thread>, status: i32) -> ! {
     if first {
         release(&process, thread);
     }
-    crate::sched::exit()
 }
 
 fn release(process: &Arc<Process>, thread: &Arc<Thread>) {
@@ -30,7 +32,7 @@ fn release(process: &Arc<Process>, thread: &Arc<Thread>) {
     }
     // Drop the address space with this hart off it.
     super::thread::deactivate();
-    let vm = process.vm.lock().take();
+    let vm = process.set_vm(None);
     drop(vm);
     let files = core::mem::take(&mut *process.files.lock());
     drop(files);

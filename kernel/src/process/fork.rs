@@ -48,7 +48,7 @@ pub fn clone_process(
     if flags & CLONE_CHILD_SETTID != 0 {
         child_vm.write_user(child_tid.0, &pid.to_le_bytes())?;
     }
-    *child.vm.lock() = Some(AddressSpace::new(child_vm));
+    child.set_vm(Some(AddressSpace::new(child_vm)));
     let child_thread = Thread::new(pid, child.clone(), thread.mask.load(Ordering::Acquire));
     *child_thread.name.lock() = *thread.name.lock();
     if flags & CLONE_CHILD_CLEARTID != 0 {

@@ -46,7 +46,10 @@ pub struct Process {
     pub pid: Pid,
     pub family: SpinLock<Family>,
     pub threads: SpinLock<Vec<Weak<Thread>>>,
-    pub vm: SpinLock<Option<Arc<AddressSpace>>>,
+    vm: SpinLock<Option<Arc<AddressSpace>>>,
+    /// Bumped whenever `vm` is replaced, so a thread can keep its own
+    /// reference and check for a change without the lock.
+    vm_epoch: core::sync::atomic::AtomicU64,
     pub files: Mutex<FdTable>,
     pub fs: SpinLock<FsContext>,
     pub signals: crate::signal::ProcessSignals,
@@ -90,6 +93,7 @@ impl Process {
             }),
             threads: SpinLock::new(Vec::new()),
             vm: SpinLock::new(None),
+            vm_epoch: core::sync::atomic::AtomicU64::new(0),
             files: Mutex::new(files),
             fs: SpinLock::new(fs),
             signals: crate::signal::ProcessSignals::default(),
@@ -117,6 +121,18 @@ impl Process {
 
     pub fn vm(&self) -> Option<Arc<AddressSpace>> {
         self.vm.lock().clone()
+    }
+
+    /// Installs a new address space (exec, fork) or none (exit), returning
+    /// the old one.
+    pub fn set_vm(&self, space: Option<Arc<AddressSpace>>) -> Option<Arc<AddressSpace>> {
+        let old = core::mem::replace(&mut *self.vm.lock(), space);
+        self.vm_epoch.fetch_add(1, Ordering::Release);
+        old
+    }
+
+    pub fn vm_epoch(&self) -> u64 {
+        self.vm_epoch.load(Ordering::Acquire)
     }
 }
 

@@ -31,7 +31,8 @@ pub fn set_id(_context: &mut Context, _id: u32) -> Result<()> {
 }
 
 pub fn exit(context: &mut Context, code: i32) -> Result<()> {
-    super::exit_process(context.thread, abi::wait::exited(code))
+    super::exit_process(context.thread, abi::wait::exited(code));
+    Ok(())
 }
 
 pub fn set_tid_address(context: &mut Context, address: UserAddr) -> Result<u32> {

@@ -23,15 +23,21 @@ pub struct Thread {
     pub clear_child_tid: AtomicUsize,
     /// The thread's name (comm): the program's base name, or PR_SET_NAME.
     pub name: SpinLock<[u8; 16]>,
+    /// Set once the thread has exited (exit_process): its run loop ends.
+    pub exited: core::sync::atomic::AtomicBool,
     /// The mask to restore once a signal has been handled, set by calls
     /// that wait with a temporary mask (rt_sigsuspend).
-    pub saved_mask: SpinLock<Option<u64>>,
+    ///
+    /// These per-thread fields are touched only by the thread itself, never
+    /// from an interrupt, so a plain spin lock serves (no interrupt
+    /// masking: they sit on the path of every syscall).
+    pub saved_mask: spin::Mutex<Option<u64>>,
     /// The syscall just made asks to be restarted if a signal interrupts
     /// it, with its first argument (a0 is overwritten by the result).
-    restart: SpinLock<Option<(crate::signal::Restart, usize)>>,
+    restart: spin::Mutex<Option<(crate::signal::Restart, usize)>>,
     /// What restart_syscall continues: the deadline of an interrupted
     /// relative sleep (in timer ticks) and where to write the time left.
-    pub restart_block: SpinLock<Option<(u64, crate::syscall::UserAddr)>>,
+    pub restart_block: spin::Mutex<Option<(u64, crate::syscall::UserAddr)>>,
     task: spin::Once<Weak<Task>>,
 }
 
@@ -44,9 +50,10 @@ impl Thread {
             pending: AtomicU64::new(0),
             clear_child_tid: AtomicUsize::new(0),
             name: SpinLock::new([0; 16]),
-            saved_mask: SpinLock::new(None),
-            restart: SpinLock::new(None),
-            restart_block: SpinLock::new(None),
+            exited: core::sync::atomic::AtomicBool::new(false),
+            saved_mask: spin::Mutex::new(None),
+            restart: spin::Mutex::new(None),
+            restart_block: spin::Mutex::new(None),
             task: spin::Once::new(),
         });
         process.threads.lock().push(Arc::downgrade(&thread));
@@ -90,25 +97,37 @@ pub fn spawn_user_thread(thread: Arc<Thread>, user: UserContext) -> Result<()> {
     Ok(())
 }
 
-/// The address space each hart has in satp (kept alive while it is) and
-/// its generation when the hart last flushed its TLB.
-type Active = Option<(Arc<AddressSpace>, u64)>;
-static ACTIVE: [SpinLock<Active>; MAX_HARTS] = [const { SpinLock::new(None) }; MAX_HARTS];
+/// The address space each hart has in satp, kept alive while it is there.
+static ACTIVE: [SpinLock<Option<Arc<AddressSpace>>>; MAX_HARTS] = [const { SpinLock::new(None) }; MAX_HARTS];
+/// For the fast check on every return to user mode, without a lock: the
+/// address of the active space (0 for none) and its TLB generation when
+/// this hart last flushed. Only the hart itself touches its slots, with
+/// interrupts off.
+static ACTIVE_KEY: [AtomicUsize; MAX_HARTS] = [const { AtomicUsize::new(0) }; MAX_HARTS];
+static ACTIVE_GENERATION: [AtomicU64; MAX_HARTS] = [const { AtomicU64::new(0) }; MAX_HARTS];
 
 /// Puts `space` in this hart's satp, with a TLB flush, unless it is there
-/// already and unchanged since. Takes no lock but this hart's own slot, so
-/// it is safe inside the scheduler whoever holds the address space.
+/// already and unchanged since. Takes no lock on the way that costs
+/// nothing (the usual case), so it is safe inside the scheduler whoever
+/// holds the address space.
 fn activate(space: &Arc<AddressSpace>) {
-    let generation = space.generation();
+    // Interrupts off first: the hart must not change under us.
+    let was_on = hal::arch::csr::interrupts_disable();
     let hart = hal::cpu::index();
-    let mut active = ACTIVE[hart].lock();
-    if active.as_ref().is_some_and(|(a, g)| Arc::ptr_eq(a, space) && *g == generation) {
-        return;
+    let generation = space.generation();
+    let key = Arc::as_ptr(space) as usize;
+    if ACTIVE_KEY[hart].load(Ordering::Relaxed) != key
+        || ACTIVE_GENERATION[hart].load(Ordering::Relaxed) != generation
+    {
+        space.root().activate();
+        ACTIVE_KEY[hart].store(key, Ordering::Relaxed);
+        ACTIVE_GENERATION[hart].store(generation, Ordering::Relaxed);
+        // The slot keeps the space alive (so its address cannot be reused
+        // while it is the key); the previous one may be freed here.
+        let previous = ACTIVE[hart].lock().replace(space.clone());
+        drop(previous);
     }
-    space.root().activate();
-    let previous = active.replace((space.clone(), generation));
-    drop(active);
-    drop(previous);
+    hal::arch::csr::interrupts_restore(was_on);
 }
 
 /// After a switch, on whichever hart the task resumed: a user thread's
@@ -123,19 +142,29 @@ pub fn after_switch() {
 /// Switches this hart to the kernel's own table and lets go of the user
 /// one (before an address space is destroyed).
 pub fn deactivate() {
+    let was_on = hal::arch::csr::interrupts_disable();
     let hart = hal::cpu::index();
     hal::memory::use_kernel_table();
+    ACTIVE_KEY[hart].store(0, Ordering::Relaxed);
     let previous = ACTIVE[hart].lock().take();
     drop(previous);
+    hal::arch::csr::interrupts_restore(was_on);
 }
 
 fn run(thread: Arc<Thread>, mut user: UserContext) {
+    // This thread's own reference to its address space, refreshed only
+    // when exec (or exit) replaces it: no lock on the way to user mode.
+    let mut space: Option<(Arc<AddressSpace>, u64)> = None;
     loop {
-        let Some(vm) = thread.process.vm() else {
+        let epoch = thread.process.vm_epoch();
+        if space.as_ref().is_none_or(|(_, seen)| *seen != epoch) {
+            space = thread.process.vm().map(|vm| (vm, epoch));
+        }
+        let Some((vm, _)) = space.as_ref() else {
             super::exit_process(&thread, abi::wait::signaled(abi::signal::SIGKILL, false));
+            break;
         };
-        activate(&vm);
-        drop(vm);
+        activate(vm);
         match user.run() {
             UserEvent::Syscall => crate::syscall::handle(&thread, &mut user),
             UserEvent::Interrupt => {}
@@ -145,7 +174,7 @@ fn run(thread: Arc<Thread>, mut user: UserContext) {
                     thread.process.pid,
                     user.pc
                 );
-                let resolved = thread.process.vm().map(|vm| vm.lock().handle_fault(address, access));
+                let resolved = space.as_ref().map(|(vm, _)| vm.lock().handle_fault(address, access));
                 match resolved {
                     Some(Ok(())) => {}
                     Some(Err(error)) if error.errno == abi::Errno::ENOMEM => {
@@ -168,9 +197,17 @@ fn run(thread: Arc<Thread>, mut user: UserContext) {
             UserEvent::IllegalInstruction { .. } => fault_signal(&thread, abi::signal::SIGILL),
             UserEvent::Breakpoint => fault_signal(&thread, abi::signal::SIGTRAP),
         }
+        if thread.exited.load(Ordering::Acquire) {
+            break;
+        }
         crate::signal::deliver(&thread, &mut user);
+        if thread.exited.load(Ordering::Acquire) {
+            break;
+        }
         sched::preempt_if_needed();
     }
+    // Back to the task's entry, which ends the task; what this loop held
+    // (the address space, the thread) is dropped on the way.
 }
 
 /// A synchronous fault: the signal cannot be blocked or ignored away (as

@@ -28,6 +28,13 @@ static IDLE: [Once<Arc<Task>>; MAX_HARTS] = [const { Once::new() }; MAX_HARTS];
 /// Set by the timer tick: the running task has used its slice.
 static NEED_RESCHED: [AtomicBool; MAX_HARTS] = [const { AtomicBool::new(false) }; MAX_HARTS];
 
+/// Context switches since boot (/proc/stat's ctxt).
+static SWITCHES: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+pub fn context_switches() -> u64 {
+    SWITCHES.load(Ordering::Relaxed)
+}
+
 fn queues() -> &'static RunQueues {
     QUEUES.get().expect("scheduler used before sched::init")
 }
@@ -178,6 +185,7 @@ fn schedule() {
     }
     next.set_state(State::Running);
     drop(current);
+    SWITCHES.fetch_add(1, Ordering::Relaxed);
     hal::task::switch_to(next);
     crate::process::after_switch();
 }

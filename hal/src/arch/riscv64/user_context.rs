@@ -118,8 +118,10 @@ impl UserContext {
             hart.fp_owner.set(me);
             self.fp_hart = hart.index();
         }
-        let kept = csr::sstatus()
-            & !(sstatus_bits::SPP | sstatus_bits::SIE | sstatus_bits::SUM | sstatus_bits::FS_MASK);
+        // SUM stays as the kernel keeps it (set, see csr::allow_user_access):
+        // it means nothing in user mode, and changing it would make QEMU
+        // flush its TLB on every return to user mode.
+        let kept = csr::sstatus() & !(sstatus_bits::SPP | sstatus_bits::SIE | sstatus_bits::FS_MASK);
         self.sstatus = kept | sstatus_bits::SPIE | sstatus_bits::FS_CLEAN;
         // SAFETY: interrupts are off; the context's sstatus returns to user
         // mode (SPP = 0) with interrupts on; trap.S saves every user

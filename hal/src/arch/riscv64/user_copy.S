@@ -4,7 +4,7 @@
 # Every instruction that touches user memory is listed in the .ex_table
 # section as (pc, fixup); a page fault at one of them that the kernel
 # cannot resolve resumes at the fixup, which returns the count left (a2
-# always holds it). The caller sets sstatus.SUM around the call.
+# always holds it). sstatus.SUM is set for good at each hart's start.
 
     .section .text
     .globl hal_copy_user

@@ -173,7 +173,9 @@ fn stat() -> String {
     }
     let boot = (crate::time::realtime_ns() - crate::time::monotonic_ns()) / 1_000_000_000;
     text.push_str(&format!(
-        "intr 0\nctxt 0\nbtime {boot}\nprocesses {}\nprocs_running 1\nprocs_blocked 0\n",
+        "intr {}\nctxt {}\nbtime {boot}\nprocesses {}\nprocs_running 1\nprocs_blocked 0\n",
+        hal::interrupts::taken(),
+        crate::sched::context_switches(),
         crate::process::all().len()
     ));
     text
