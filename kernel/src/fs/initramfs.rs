@@ -40,7 +40,10 @@ pub fn unpack(root: &Arc<Inode>, archive: &[u8]) -> Result<()> {
                 }
                 Inode::new(mode, Content::Directory(Default::default()), 0)
             }
-            S_IFREG => Inode::new(mode, Content::File(hal::sync::SpinLock::new(entry.data.to_vec())), 0),
+            S_IFREG => {
+                let data = crate::fs::file_data::FileData::from_bytes(entry.data)?;
+                Inode::new(mode, Content::File(crate::sync::Mutex::new(data)), 0)
+            }
             S_IFLNK => Inode::new(mode, Content::Symlink(entry.data.to_vec()), 0),
             S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK => {
                 let rdev = device_number(entry.rdev_major, entry.rdev_minor);

@@ -4,6 +4,7 @@
 pub mod device;
 pub mod fd_table;
 pub mod file;
+pub mod file_data;
 pub mod initramfs;
 pub mod inode_file;
 pub mod mounts;

@@ -81,7 +81,7 @@ pub fn openat(context: &mut Context, dirfd: i32, path: UserAddr, flags: u32, mod
                 if trailing_slash || name == b"." || name == b".." {
                     return_errno!(EISDIR);
                 }
-                let inode = Inode::new_file(mode & !umask, Vec::new());
+                let inode = Inode::new_file(mode & !umask, Default::default());
                 parent.insert(&name, inode.clone())?;
                 inode
             }
@@ -397,7 +397,7 @@ pub fn mknodat(context: &mut Context, dirfd: i32, path: UserAddr, mode: u32, dev
     let umask = context.process().fs.lock().umask;
     let kind = mode & S_IFMT;
     let inode = match kind {
-        0 | S_IFREG => Inode::new_file(mode & !umask, Vec::new()),
+        0 | S_IFREG => Inode::new_file(mode & !umask, Default::default()),
         S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK => {
             let rdev = super::initramfs::device_number(device >> 8, device & 0xff);
             Inode::new(kind | (mode & !umask & 0o7777), Content::Special, rdev)

@@ -16,7 +16,7 @@ static NEXT_INODE: AtomicU64 = AtomicU64::new(1);
 pub const DEVICE: u64 = 15;
 
 pub enum Content {
-    File(SpinLock<Vec<u8>>),
+    File(crate::sync::Mutex<super::file_data::FileData>),
     Directory(SpinLock<BTreeMap<Vec<u8>, Arc<Inode>>>),
     Symlink(Vec<u8>),
     /// Character or block device (major, minor), FIFO or socket: no data.
@@ -90,8 +90,8 @@ impl Inode {
         Inode::new(S_IFDIR | (permissions & 0o7777), Content::Directory(SpinLock::new(BTreeMap::new())), 0)
     }
 
-    pub fn new_file(permissions: u32, data: Vec<u8>) -> Arc<Inode> {
-        Inode::new(S_IFREG | (permissions & 0o7777), Content::File(SpinLock::new(data)), 0)
+    pub fn new_file(permissions: u32, data: super::file_data::FileData) -> Arc<Inode> {
+        Inode::new(S_IFREG | (permissions & 0o7777), Content::File(crate::sync::Mutex::new(data)), 0)
     }
 
     pub fn mode(&self) -> u32 {
@@ -204,11 +204,8 @@ impl Inode {
             return Ok(count);
         }
         let Content::File(data) = &self.content else { return_errno!(EINVAL) };
-        let data = data.lock();
-        let start = (offset as usize).min(data.len());
-        let count = buffer.len().min(data.len() - start);
-        buffer[..count].copy_from_slice(&data[start..start + count]);
-        Ok(count)
+        let offset = usize::try_from(offset).unwrap_or(usize::MAX);
+        Ok(data.lock().read(offset, buffer))
     }
 
     pub fn write_at(&self, offset: u64, bytes: &[u8]) -> Result<usize> {
@@ -216,29 +213,17 @@ impl Inode {
             return_errno!(EACCES);
         }
         let Content::File(data) = &self.content else { return_errno!(EINVAL) };
-        let end = (offset as usize).checked_add(bytes.len()).ok_or(abi::Errno::EFBIG)?;
-        let mut data = data.lock();
-        if end > data.len() {
-            let more = end - data.len();
-            data.try_reserve(more).map_err(|_| abi::Errno::ENOSPC)?;
-            data.resize(end, 0);
-        }
-        data[offset as usize..end].copy_from_slice(bytes);
-        drop(data);
+        let offset = usize::try_from(offset).map_err(|_| abi::Errno::EFBIG)?;
+        let written = data.lock().write(offset, bytes);
         self.touch_modified();
-        Ok(bytes.len())
+        written
     }
 
     pub fn truncate(&self, length: u64) -> Result<()> {
         match &self.content {
             Content::File(data) => {
-                let mut data = data.lock();
                 let length = usize::try_from(length).map_err(|_| abi::Errno::EFBIG)?;
-                if length > data.len() {
-                    let more = length - data.len();
-                    data.try_reserve(more).map_err(|_| abi::Errno::ENOSPC)?;
-                }
-                data.resize(length, 0);
+                data.lock().truncate(length)?;
             }
             Content::Directory(_) => return_errno!(EISDIR),
             _ => return_errno!(EINVAL),
@@ -250,7 +235,7 @@ impl Inode {
     /// A copy of a file's bytes (execve reads programs whole).
     pub fn contents(&self) -> Result<Vec<u8>> {
         match &self.content {
-            Content::File(data) => Ok(data.lock().clone()),
+            Content::File(data) => data.lock().to_vec(),
             Content::Directory(_) => return_errno!(EACCES),
             _ => return_errno!(EACCES),
         }
@@ -277,7 +262,11 @@ impl Inode {
             rdev: a.rdev,
             size,
             block_size: 4096,
-            blocks: size.div_ceil(4096) * 8,
+            blocks: match &self.content {
+                // Pages really held: a hole costs nothing, as on Linux.
+                Content::File(data) => data.lock().resident_pages() as u64 * 8,
+                _ => size.div_ceil(4096) * 8,
+            },
             accessed: a.accessed,
             modified: a.modified,
             changed: a.changed,
