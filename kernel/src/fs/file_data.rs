@@ -99,13 +99,10 @@ impl FileData {
         Ok(())
     }
 
-    /// The whole file as one buffer (execve reads programs whole).
-    pub fn to_vec(&self) -> Result<Vec<u8>> {
-        let mut bytes = Vec::new();
-        bytes.try_reserve_exact(self.length).map_err(|_| abi::Errno::ENOMEM)?;
-        bytes.resize(self.length, 0);
-        self.read(0, &mut bytes);
-        Ok(bytes)
+    /// Another reference to the page holding bytes [index * 4096, ...),
+    /// None for a hole or past the end.
+    pub fn page(&self, index: usize) -> Option<Page> {
+        self.pages.get(index).and_then(Clone::clone)
     }
 
     /// Pages in use (st_blocks counts them).

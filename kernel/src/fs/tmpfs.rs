@@ -232,12 +232,12 @@ impl Inode {
         Ok(())
     }
 
-    /// A copy of a file's bytes (execve reads programs whole).
-    pub fn contents(&self) -> Result<Vec<u8>> {
+    /// The page of a regular file's data at `index` (to map it), and the
+    /// file's length; None for a hole or a non-file.
+    pub fn file_page(&self, index: usize) -> Option<hal::memory::page::Page> {
         match &self.content {
-            Content::File(data) => data.lock().to_vec(),
-            Content::Directory(_) => return_errno!(EACCES),
-            _ => return_errno!(EACCES),
+            Content::File(data) => data.lock().page(index),
+            _ => None,
         }
     }
 

@@ -262,6 +262,16 @@ impl Vm {
         Ok(child)
     }
 
+    /// Maps `page` (a file's, shared) at `address` inside an area: read
+    /// only, and copy-on-write if the area is writable, so the file never
+    /// sees the process's writes.
+    pub fn map_file_page(&mut self, address: usize, page: Page) -> Result<()> {
+        let Some((_, area)) = self.area_at(address) else { return_errno!(EFAULT) };
+        self.table
+            .map(address, page, flags_for(area.protection, area.protection.write))
+            .map_err(|_| abi::Errno::ENOMEM.into())
+    }
+
     /// Writes `bytes` at `address` through the page table (for building a
     /// new program image that is not active yet), mapping pages as needed.
     pub fn write_direct(&mut self, address: usize, bytes: &[u8]) -> Result<()> {

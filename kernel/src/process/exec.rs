@@ -8,6 +8,7 @@
 use super::Thread;
 use crate::error::Result;
 use crate::fs::path::{resolve, Start};
+use crate::fs::tmpfs::Inode;
 use crate::mm::space::AddressSpace;
 use crate::mm::vm::{AreaKind, Protection, Vm, PAGE_SIZE, STACK_SIZE, STACK_TOP};
 use crate::return_errno;
@@ -55,7 +56,9 @@ struct Program {
     program_header_count: usize,
 }
 
-fn parse(data: &[u8]) -> Result<Program> {
+/// Parses the ELF header and program headers in `data` (the start of a
+/// file of `file_length` bytes).
+fn parse(data: &[u8], file_length: usize) -> Result<Program> {
     if data.get(..4) != Some(b"\x7fELF") || data.get(4) != Some(&2) || data.get(5) != Some(&1) {
         return_errno!(ENOEXEC);
     }
@@ -84,7 +87,7 @@ fn parse(data: &[u8]) -> Result<Program> {
             PT_INTERP => return_errno!(ENOEXEC, "dynamically linked programs are not supported yet"),
             PT_PHDR => phdr = Some(virtual_address),
             PT_LOAD => {
-                let fits = offset.checked_add(file_size).is_some_and(|end| end <= data.len())
+                let fits = offset.checked_add(file_size).is_some_and(|end| end <= file_length)
                     && file_size <= memory_size
                     && virtual_address.checked_add(memory_size).is_some_and(|end| end < DYN_BASE)
                     && offset % PAGE_SIZE == virtual_address % PAGE_SIZE;
@@ -127,8 +130,48 @@ fn stack_size(limit: u64) -> usize {
     (limit & !(PAGE_SIZE - 1)).clamp(128 << 10, STACK_SIZE)
 }
 
-fn load(data: &[u8], path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], stack_limit: u64) -> Result<Image> {
-    let program = parse(data)?;
+/// The first bytes of `inode`, enough for the ELF and program headers.
+fn read_headers(inode: &Inode) -> Result<Vec<u8>> {
+    const MAX_HEADERS: usize = 64 << 10;
+    let length = (inode.size() as usize).min(MAX_HEADERS);
+    let mut data = alloc::vec![0u8; length];
+    let read = inode.read_at(0, &mut data)?;
+    data.truncate(read);
+    Ok(data)
+}
+
+/// Maps one PT_LOAD segment: whole pages of the file are shared with it
+/// (copy-on-write where the segment is writable), the page where the file
+/// part ends and .bss begins is a private copy with its tail zeroed, and
+/// the rest of .bss comes as zero pages on demand.
+fn map_segment(vm: &mut Vm, inode: &Inode, segment: &Segment, bias: usize) -> Result<()> {
+    let start = (bias + segment.virtual_address) & !(PAGE_SIZE - 1);
+    let file_start = segment.offset & !(PAGE_SIZE - 1);
+    let file_end = segment.offset + segment.file_size;
+    let has_bss = segment.memory_size > segment.file_size;
+    let mut page_address = start;
+    let mut file_offset = file_start;
+    while file_offset < file_end {
+        let whole = file_offset + PAGE_SIZE <= file_end;
+        match inode.file_page(file_offset / PAGE_SIZE) {
+            Some(page) if whole || !has_bss => vm.map_file_page(page_address, page)?,
+            _ => {
+                // A partial page before .bss, or a hole: a private copy.
+                let count = (file_end - file_offset).min(PAGE_SIZE);
+                let mut bytes = alloc::vec![0u8; count];
+                inode.read_at(file_offset as u64, &mut bytes)?;
+                vm.write_direct(page_address, &bytes)?;
+            }
+        }
+        page_address += PAGE_SIZE;
+        file_offset += PAGE_SIZE;
+    }
+    Ok(())
+}
+
+fn load(inode: &Inode, path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], stack_limit: u64) -> Result<Image> {
+    let headers = read_headers(inode)?;
+    let program = parse(&headers, inode.size() as usize)?;
     let bias = if program.is_position_independent { DYN_BASE } else { 0 };
     let mut vm = Vm::new()?;
     let mut highest = 0;
@@ -136,10 +179,7 @@ fn load(data: &[u8], path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], stack_limi
         let start = (bias + segment.virtual_address) & !(PAGE_SIZE - 1);
         let end = (bias + segment.virtual_address + segment.memory_size).div_ceil(PAGE_SIZE) * PAGE_SIZE;
         vm.map(start, end, segment.protection, false, AreaKind::Program);
-        vm.write_direct(
-            bias + segment.virtual_address,
-            &data[segment.offset..segment.offset + segment.file_size],
-        )?;
+        map_segment(&mut vm, inode, segment, bias)?;
         highest = highest.max(end);
     }
     vm.heap_start = highest;
@@ -266,7 +306,9 @@ pub fn execute(
         if inode.mode() & 0o111 == 0 || inode.mode() & abi::mode::S_IFMT != abi::mode::S_IFREG {
             return_errno!(EACCES);
         }
-        let data = inode.contents()?;
+        let mut head = [0u8; 256];
+        let head_length = inode.read_at(0, &mut head)?;
+        let data = &head[..head_length];
         if data.starts_with(b"#!") {
             depth += 1;
             if depth > MAX_SCRIPT_DEPTH {
@@ -291,7 +333,7 @@ pub fn execute(
             continue;
         }
         let stack_limit = thread.process.limits.lock().current(super::limits::RLIMIT_STACK);
-        break load(&data, &path, &argv, &envp, stack_limit)?;
+        break load(&inode, &path, &argv, &envp, stack_limit)?;
     };
     // The point of no return: the old program is gone from here on.
     *process.command_line.lock() = argv.iter().flat_map(|a| a.iter().copied().chain([0])).collect();

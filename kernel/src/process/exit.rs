@@ -45,6 +45,7 @@ fn release(process: &Arc<Process>, thread: &Arc<Thread>) {
     if let Some(init) = super::find(1) {
         for child in children {
             child.family.lock().parent = Arc::downgrade(&init);
+            child.parent_pid.store(init.pid, Ordering::Release);
             let zombie = child.family.lock().exit_status.is_some();
             init.family.lock().children.push(child);
             if zombie {

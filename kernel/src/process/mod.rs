@@ -44,6 +44,9 @@ pub struct Family {
 
 pub struct Process {
     pub pid: Pid,
+    /// The parent's pid, kept beside `family.parent` so getppid takes no
+    /// lock; changed with it when the process is given to init.
+    pub parent_pid: AtomicU32,
     pub family: SpinLock<Family>,
     pub threads: SpinLock<Vec<Weak<Thread>>>,
     vm: SpinLock<Option<Arc<AddressSpace>>>,
@@ -82,6 +85,7 @@ impl Process {
         });
         let process = Arc::new(Process {
             pid,
+            parent_pid: AtomicU32::new(parent.map_or(0, |p| p.pid)),
             family: SpinLock::new(Family {
                 parent: parent.map_or_else(Weak::new, Arc::downgrade),
                 children: Vec::new(),

@@ -20,7 +20,7 @@ pub fn gettid(context: &mut Context) -> Result<u32> {
     Ok(context.thread.tid)
 }
 pub fn getppid(context: &mut Context) -> Result<u32> {
-    Ok(context.process().parent().map_or(0, |p| p.pid))
+    Ok(context.process().parent_pid.load(core::sync::atomic::Ordering::Acquire))
 }
 /// goose runs everything as root.
 pub fn get_id(_context: &mut Context) -> Result<u32> {
