@@ -78,4 +78,21 @@ static const char *errno_name(int e)
         fflush(stdout);                                                        \
     } while (0)
 
+/* CHECK_PID(call, pid): for calls that return a process id: prints
+ * "call = pid" when the result is `pid`, "call = -1 ERRNO" on failure,
+ * and "call = another pid" otherwise, so the output does not depend on
+ * the numbers. */
+#define CHECK_PID(call, pid)                                                   \
+    do {                                                                       \
+        errno = 0;                                                             \
+        long check_result_ = (long)(call);                                     \
+        if (check_result_ == -1)                                               \
+            printf("%s = -1 %s\n", #call, errno_name(errno));                  \
+        else if (check_result_ == (long)(pid))                                 \
+            printf("%s = %s\n", #call, #pid);                                  \
+        else                                                                   \
+            printf("%s = another pid\n", #call);                               \
+        fflush(stdout);                                                        \
+    } while (0)
+
 #endif

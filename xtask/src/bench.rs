@@ -46,7 +46,13 @@ enum Part {
     Micro,
 }
 
-pub fn run(what: Option<&str>, runs: usize) -> Result<()> {
+pub fn run(what: Option<&str>, runs: usize, only: Option<&str>) -> Result<()> {
+    let kernels: &[Kernel] = match only {
+        None => &[Kernel::Goose, Kernel::Linux],
+        Some("goose") => &[Kernel::Goose],
+        Some("linux") => &[Kernel::Linux],
+        Some(other) => bail!("unknown kernel {other:?} (try: goose, linux)"),
+    };
     let parts: &[Part] = match what {
         None => &[Part::Boot, Part::Micro],
         Some("boot") => &[Part::Boot],
@@ -60,7 +66,7 @@ pub fn run(what: Option<&str>, runs: usize) -> Result<()> {
         for &part in parts {
             // goose, Linux, goose, Linux...: slow drifts of the host's load
             // fall on both kernels alike.
-            for kernel in [Kernel::Goose, Kernel::Linux] {
+            for &kernel in kernels {
                 eprint!("bench: run {run}/{runs}, {} {}: ", name(kernel), part_name(part));
                 match part {
                     Part::Boot => bench.boot(&guest, kernel, run)?,
@@ -78,7 +84,7 @@ pub fn run(what: Option<&str>, runs: usize) -> Result<()> {
     for note in &notes {
         println!("note: {note}");
     }
-    if what.is_none() {
+    if what.is_none() && only.is_none() {
         report::write(&bench.results, &notes, runs, &guest)?;
     }
     Ok(())

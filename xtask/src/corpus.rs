@@ -83,6 +83,16 @@ pub(crate) fn compile(test: &CorpusTest, out_dir: &Path) -> Result<PathBuf> {
 
 /// The overlay archive holding the tests and their runner.
 pub fn overlay(tests: &[CorpusTest]) -> Result<PathBuf> {
+    let path = crate::build_dir().join("corpus").join("overlay.cpio");
+    std::fs::write(&path, overlay_archive(tests, true)?)?;
+    Ok(path)
+}
+
+/// The bytes of [`overlay`]'s archive. With `is_timed`, the runner starts
+/// each test under busybox `timeout`; without, the test is the runner
+/// shell's own child (what a syscall trace wants: no `timeout` process in
+/// between), and only the boot's timeout bounds it.
+pub fn overlay_archive(tests: &[CorpusTest], is_timed: bool) -> Result<Vec<u8>> {
     crate::setup::ensure_cross_compiler()?;
     let build = crate::build_dir().join("corpus");
     std::fs::create_dir_all(&build)?;
@@ -110,18 +120,18 @@ pub fn overlay(tests: &[CorpusTest]) -> Result<PathBuf> {
                 format!("/goose-tests/{}", test.name)
             }
         };
+        let timeout =
+            if is_timed { format!("timeout -s KILL {TEST_TIMEOUT_SECONDS} ") } else { String::new() };
         // Each test starts in a fresh empty directory with nothing on stdin.
         runner.push_str(&format!(
             "mkdir -p /tmp/t/{name} && cd /tmp/t/{name}\necho '{BEGIN}{name}'\n\
-             timeout -s KILL {TEST_TIMEOUT_SECONDS} {program} </dev/null 2>&1\necho \"{END}{name} $?\"\n",
+             {timeout}{program} </dev/null 2>&1\necho \"{END}{name} $?\"\n",
             name = test.name
         ));
     }
     runner.push_str("echo '@@@ corpus done'\n");
     tree.insert("goose-tests/run", Node::File { permissions: 0o755, data: runner.into_bytes() }, FIXED_MTIME);
-    let path = build.join("overlay.cpio");
-    std::fs::write(&path, tree.to_cpio()?)?;
-    Ok(path)
+    tree.to_cpio()
 }
 
 /// Which kernel runs the corpus.

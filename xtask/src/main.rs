@@ -15,6 +15,7 @@ mod qemu;
 mod rootfs;
 mod run;
 mod setup;
+mod syscall_table;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -64,7 +65,13 @@ enum Command {
         /// Boots per kernel and part, alternating goose and Linux.
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// One kernel only (`goose` or `linux`), for quick looks while
+        /// optimizing; ratios need both, so nothing is written then.
+        #[arg(long)]
+        only: Option<String>,
     },
+    /// Regenerate docs/syscalls.md: each syscall's status and the corpus tests that make it.
+    SyscallTable,
 }
 
 #[derive(clap::Args, Clone)]
@@ -124,10 +131,11 @@ fn main() -> Result<()> {
                 std::process::exit(1);
             }
         }
-        Command::Bench { what, runs } => {
+        Command::SyscallTable => syscall_table::run()?,
+        Command::Bench { what, runs, only } => {
             setup::ensure_build_tools()?;
             setup::ensure_qemu()?;
-            bench::run(what.as_deref(), runs)?;
+            bench::run(what.as_deref(), runs, only.as_deref())?;
         }
     }
     Ok(())
