@@ -183,6 +183,9 @@ impl OpenFile {
         if !self.ops.is_seekable() {
             return_errno!(ESPIPE);
         }
+        // Linux appends on an O_APPEND file whatever the offset (a
+        // documented bug kept for compatibility; see pwrite(2)).
+        let offset = if self.flags() & O_APPEND != 0 { self.ops.size() } else { offset };
         self.ops.write(self, offset, data)
     }
 
@@ -192,10 +195,23 @@ impl OpenFile {
             return_errno!(ESPIPE);
         }
         let mut current = self.offset.lock();
+        const SEEK_DATA: u32 = 3;
+        const SEEK_HOLE: u32 = 4;
         let base = match whence {
             0 => 0,
             1 => *current as i64,
             2 => self.ops.size() as i64,
+            // Everything before the end counts as data, and the end as
+            // the one hole, as for file systems that do not track holes.
+            SEEK_DATA | SEEK_HOLE => {
+                let size = self.ops.size() as i64;
+                if offset < 0 || offset >= size {
+                    return_errno!(ENXIO);
+                }
+                let at = if whence == SEEK_DATA { offset } else { size };
+                *current = at as u64;
+                return Ok(at as u64);
+            }
             _ => return_errno!(EINVAL),
         };
         let new = base.checked_add(offset).filter(|&n| n >= 0).ok_or(Errno::EINVAL)?;

@@ -52,6 +52,10 @@ impl FileOps for InodeFile {
     /// Offsets: 0 is ".", 1 is "..", n + 2 is the n-th entry in name order
     /// (a stable order, so a listing resumes where it stopped).
     fn read_directory(&self, offset: u64, max: usize) -> Result<Vec<DirectoryEntry>> {
+        // A removed directory lists nothing, not even "." (Linux: ENOENT).
+        if self.inode.is_directory() && self.inode.attributes.lock().links == 0 {
+            crate::return_errno!(ENOENT);
+        }
         let entries = self.inode.list()?;
         let parent = self.inode.parent.lock().upgrade().unwrap_or_else(|| self.inode.clone());
         let mut result = Vec::new();

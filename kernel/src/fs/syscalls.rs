@@ -20,9 +20,11 @@ use alloc::vec::Vec;
 const MAX_IO: usize = 1 << 20;
 
 /// The directory a relative path starts from (AT_FDCWD or a directory fd).
-fn start_directory(context: &Context, dirfd: i32) -> Result<(Arc<Inode>, Arc<Inode>)> {
+/// An absolute path ignores `dirfd` altogether (even a bad one), as on
+/// Linux.
+fn start_directory(context: &Context, dirfd: i32, path: &[u8]) -> Result<(Arc<Inode>, Arc<Inode>)> {
     let fs = context.process().fs.lock().clone();
-    if dirfd == AT_FDCWD {
+    if dirfd == AT_FDCWD || path.starts_with(b"/") {
         return Ok((fs.root, fs.cwd));
     }
     let file = context.process().files.lock().get(dirfd)?;
@@ -34,13 +36,39 @@ fn start_directory(context: &Context, dirfd: i32) -> Result<(Arc<Inode>, Arc<Ino
 }
 
 pub(super) fn lookup_at(context: &Context, dirfd: i32, path: &[u8], follow: bool) -> Result<Arc<Inode>> {
-    let (root, directory) = start_directory(context, dirfd)?;
+    if path.is_empty() {
+        return_errno!(ENOENT);
+    }
+    let (root, directory) = start_directory(context, dirfd, path)?;
     resolve(&Start { root: &root, directory: &directory }, path, follow)
 }
 
 fn parent_at(context: &Context, dirfd: i32, path: &[u8]) -> Result<(Arc<Inode>, Vec<u8>, bool)> {
-    let (root, directory) = start_directory(context, dirfd)?;
+    let (root, directory) = start_directory(context, dirfd, path)?;
     resolve_parent(&Start { root: &root, directory: &directory }, path)
+}
+
+/// EINVAL for flags outside `allowed`, as the *at calls check them first.
+fn check_flags(flags: u32, allowed: u32) -> Result<()> {
+    if flags & !allowed != 0 {
+        return_errno!(EINVAL);
+    }
+    Ok(())
+}
+
+/// What an *at call with `flags` acts on: with AT_EMPTY_PATH and an empty
+/// path, the file `dirfd` refers to (the current directory for
+/// AT_FDCWD); else the path, its last symlink followed unless
+/// AT_SYMLINK_NOFOLLOW (or `follow` says otherwise).
+fn target_at(context: &Context, dirfd: i32, path: &[u8], flags: u32, follow: bool) -> Result<Arc<Inode>> {
+    if path.is_empty() && flags & abi::AT_EMPTY_PATH != 0 {
+        if dirfd == AT_FDCWD {
+            return Ok(context.process().fs.lock().cwd.clone());
+        }
+        let file = get(context, dirfd)?;
+        return inode_of(&file).ok_or(Errno::EBADF.into());
+    }
+    lookup_at(context, dirfd, path, follow && flags & abi::AT_SYMLINK_NOFOLLOW == 0)
 }
 
 /// The tmpfs inode behind an open file, if it has one.
@@ -68,7 +96,21 @@ pub fn openat(context: &mut Context, dirfd: i32, path: UserAddr, flags: u32, mod
                     return_errno!(EEXIST);
                 }
                 let existing = if existing.is_symlink() && flags & O_NOFOLLOW == 0 {
-                    lookup_at(context, dirfd, &path, true)?
+                    match lookup_at(context, dirfd, &path, true) {
+                        Ok(target) => target,
+                        // A dangling symlink: O_CREAT creates what it
+                        // points to.
+                        Err(e) if e.errno == Errno::ENOENT => {
+                            let target = existing.symlink_target().unwrap_or_default();
+                            let root = context.process().fs.lock().root.clone();
+                            let start = Start { root: &root, directory: &parent };
+                            let (directory, target_name, _) = resolve_parent(&start, &target)?;
+                            let inode = Inode::new_file(mode & !umask, Default::default());
+                            directory.insert(&target_name, inode.clone())?;
+                            inode
+                        }
+                        Err(e) => return Err(e),
+                    }
                 } else {
                     existing
                 };
@@ -90,11 +132,11 @@ pub fn openat(context: &mut Context, dirfd: i32, path: UserAddr, flags: u32, mod
     } else {
         lookup_at(context, dirfd, &path, flags & O_NOFOLLOW == 0)?
     };
-    if inode.is_symlink() {
-        return_errno!(ELOOP);
-    }
     if flags & O_DIRECTORY != 0 && !inode.is_directory() {
         return_errno!(ENOTDIR);
+    }
+    if inode.is_symlink() {
+        return_errno!(ELOOP);
     }
     let access = flags & O_ACCMODE;
     if inode.is_directory() && (access != O_RDONLY || flags & O_TRUNC != 0) {
@@ -350,11 +392,14 @@ pub fn newfstatat(
     buffer: UserAddr,
     flags: u32,
 ) -> Result<()> {
+    const AT_NO_AUTOMOUNT: u32 = 0x800;
+    const AT_STATX_SYNC_TYPE: u32 = 0x6000;
+    check_flags(flags, abi::AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | abi::AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)?;
     let path = read_path(path)?;
-    if path.is_empty() && flags & abi::AT_EMPTY_PATH != 0 {
+    if path.is_empty() && flags & abi::AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD {
         return fstat(context, dirfd, buffer);
     }
-    let inode = lookup_at(context, dirfd, &path, flags & abi::AT_SYMLINK_NOFOLLOW == 0)?;
+    let inode = target_at(context, dirfd, &path, flags, true)?;
     let metadata = open_inode(&inode).and_then(|ops| ops.metadata()).unwrap_or_else(|_| inode.metadata());
     let mut stat = to_stat(&metadata);
     stat.st_ino = inode.number;
@@ -365,20 +410,21 @@ pub fn newfstatat(
 }
 
 pub fn faccessat(context: &mut Context, dirfd: i32, path: UserAddr, mode: u32) -> Result<()> {
-    let path = read_path(path)?;
+    faccessat2(context, dirfd, path, mode, 0)
+}
+
+pub fn faccessat2(context: &mut Context, dirfd: i32, path: UserAddr, mode: u32, flags: u32) -> Result<()> {
     if mode & !7 != 0 {
         return_errno!(EINVAL);
     }
-    let inode = lookup_at(context, dirfd, &path, true)?;
+    check_flags(flags, abi::AT_EACCESS | abi::AT_SYMLINK_NOFOLLOW | abi::AT_EMPTY_PATH)?;
+    let path = read_path(path)?;
+    let inode = target_at(context, dirfd, &path, flags, true)?;
     // Root may read and write anything, and execute what has an x bit.
     if mode & 1 != 0 && !inode.is_directory() && inode.mode() & 0o111 == 0 {
         return_errno!(EACCES);
     }
     Ok(())
-}
-
-pub fn faccessat2(context: &mut Context, dirfd: i32, path: UserAddr, mode: u32, _flags: u32) -> Result<()> {
-    faccessat(context, dirfd, path, mode)
 }
 
 pub fn mkdirat(context: &mut Context, dirfd: i32, path: UserAddr, mode: u32) -> Result<()> {
@@ -398,6 +444,7 @@ pub fn mknodat(context: &mut Context, dirfd: i32, path: UserAddr, mode: u32, dev
     let kind = mode & S_IFMT;
     let inode = match kind {
         0 | S_IFREG => Inode::new_file(mode & !umask, Default::default()),
+        S_IFDIR => return_errno!(EPERM),
         S_IFCHR | S_IFBLK | S_IFIFO | S_IFSOCK => {
             let rdev = super::initramfs::device_number(device >> 8, device & 0xff);
             Inode::new(kind | (mode & !umask & 0o7777), Content::Special, rdev)
@@ -408,7 +455,12 @@ pub fn mknodat(context: &mut Context, dirfd: i32, path: UserAddr, mode: u32, dev
 }
 
 pub fn unlinkat(context: &mut Context, dirfd: i32, path: UserAddr, flags: u32) -> Result<()> {
+    check_flags(flags, abi::AT_REMOVEDIR)?;
     let path = read_path(path)?;
+    if !path.is_empty() && path.iter().all(|&b| b == b'/') {
+        // The root itself: busy (a mount point of everything).
+        return Err(if flags & abi::AT_REMOVEDIR != 0 { Errno::EBUSY } else { Errno::EISDIR }.into());
+    }
     let (parent, name, trailing_slash) = parent_at(context, dirfd, &path)?;
     let directory = flags & abi::AT_REMOVEDIR != 0;
     if directory {
@@ -432,31 +484,63 @@ pub fn renameat2(
     new_path: UserAddr,
     flags: u32,
 ) -> Result<()> {
-    let old_path = read_path(old_path)?;
-    let new_path = read_path(new_path)?;
     const RENAME_NOREPLACE: u32 = 1;
-    if flags & !RENAME_NOREPLACE != 0 {
+    const RENAME_EXCHANGE: u32 = 2;
+    if flags & !(RENAME_NOREPLACE | RENAME_EXCHANGE) != 0
+        || flags & (RENAME_NOREPLACE | RENAME_EXCHANGE) == RENAME_NOREPLACE | RENAME_EXCHANGE
+    {
         return_errno!(EINVAL);
     }
-    let (old_parent, old_name, _) = parent_at(context, old_dirfd, &old_path)?;
-    let (new_parent, new_name, _) = parent_at(context, new_dirfd, &new_path)?;
-    let moving = old_parent.lookup(&old_name)?;
-    if moving.is_directory() {
-        // A directory cannot move into its own subtree.
-        let mut cursor = Some(new_parent.clone());
-        while let Some(directory) = cursor {
-            if Arc::ptr_eq(&directory, &moving) {
-                return_errno!(EINVAL);
-            }
-            cursor = directory.parent.lock().upgrade().filter(|p| !Arc::ptr_eq(p, &directory));
-        }
+    let old_path = read_path(old_path)?;
+    let new_path = read_path(new_path)?;
+    let (old_parent, old_name, old_slash) = parent_at(context, old_dirfd, &old_path)?;
+    let (new_parent, new_name, new_slash) = parent_at(context, new_dirfd, &new_path)?;
+    let is_dot = |name: &[u8]| name == b"." || name == b"..";
+    if is_dot(&old_name) || is_dot(&new_name) {
+        return_errno!(EBUSY);
     }
-    if let Ok(existing) = new_parent.lookup(&new_name) {
+    let moving = old_parent.lookup(&old_name)?;
+    let existing = new_parent.lookup(&new_name).ok();
+    let slash_on_file = |inode: &Arc<Inode>, slash: bool| slash && !inode.is_directory();
+    if slash_on_file(&moving, old_slash || new_slash) {
+        return_errno!(ENOTDIR);
+    }
+    // A directory cannot move into its own subtree.
+    let inside = |directory: &Arc<Inode>, ancestor: &Arc<Inode>| {
+        let mut cursor = Some(directory.clone());
+        while let Some(current) = cursor {
+            if Arc::ptr_eq(&current, ancestor) {
+                return true;
+            }
+            cursor = current.parent.lock().upgrade().filter(|p| !Arc::ptr_eq(p, &current));
+        }
+        false
+    };
+    if moving.is_directory() && inside(&new_parent, &moving) {
+        return_errno!(EINVAL);
+    }
+    if flags & RENAME_EXCHANGE != 0 {
+        let Some(other) = existing else { return_errno!(ENOENT) };
+        if other.is_directory() && inside(&old_parent, &other) {
+            return_errno!(EINVAL);
+        }
+        if Arc::ptr_eq(&other, &moving) {
+            return Ok(());
+        }
+        old_parent.detach(&old_name)?;
+        new_parent.detach(&new_name)?;
+        new_parent.insert(&new_name, moving)?;
+        return old_parent.insert(&old_name, other);
+    }
+    if let Some(existing) = existing {
+        if flags & RENAME_NOREPLACE != 0 {
+            return_errno!(EEXIST);
+        }
         if Arc::ptr_eq(&existing, &moving) {
             return Ok(());
         }
-        if flags & RENAME_NOREPLACE != 0 {
-            return_errno!(EEXIST);
+        if slash_on_file(&existing, new_slash) {
+            return_errno!(ENOTDIR);
         }
         match (moving.is_directory(), existing.is_directory()) {
             (true, false) => return_errno!(ENOTDIR),
@@ -466,12 +550,7 @@ pub fn renameat2(
         }
         new_parent.remove(&new_name, existing.is_directory())?;
     }
-    old_parent.remove(&old_name, moving.is_directory())?;
-    if moving.is_directory() {
-        moving.attributes.lock().links = 2;
-    } else {
-        moving.attributes.lock().links += 1;
-    }
+    old_parent.detach(&old_name)?;
     new_parent.insert(&new_name, moving)
 }
 
@@ -483,13 +562,21 @@ pub fn linkat(
     new_path: UserAddr,
     flags: u32,
 ) -> Result<()> {
+    check_flags(flags, abi::AT_SYMLINK_FOLLOW | abi::AT_EMPTY_PATH)?;
     let old_path = read_path(old_path)?;
     let new_path = read_path(new_path)?;
-    let target = lookup_at(context, old_dirfd, &old_path, flags & abi::AT_SYMLINK_FOLLOW != 0)?;
+    let target = if old_path.is_empty() && flags & abi::AT_EMPTY_PATH != 0 {
+        target_at(context, old_dirfd, &old_path, flags, false)?
+    } else {
+        lookup_at(context, old_dirfd, &old_path, flags & abi::AT_SYMLINK_FOLLOW != 0)?
+    };
     if target.is_directory() {
         return_errno!(EPERM);
     }
-    let (parent, name, _) = parent_at(context, new_dirfd, &new_path)?;
+    let (parent, name, trailing_slash) = parent_at(context, new_dirfd, &new_path)?;
+    if trailing_slash && parent.lookup(&name).is_err() {
+        return_errno!(ENOENT);
+    }
     parent.insert(&name, target.clone())?;
     target.attributes.lock().links += 1;
     Ok(())
@@ -548,8 +635,9 @@ pub fn fchownat(
     gid: u32,
     flags: u32,
 ) -> Result<()> {
+    check_flags(flags, abi::AT_SYMLINK_NOFOLLOW | abi::AT_EMPTY_PATH)?;
     let path = read_path(path)?;
-    let inode = lookup_at(context, dirfd, &path, flags & abi::AT_SYMLINK_NOFOLLOW == 0)?;
+    let inode = target_at(context, dirfd, &path, flags, true)?;
     let mut attributes = inode.attributes.lock();
     if uid != u32::MAX {
         attributes.uid = uid;
@@ -557,6 +645,15 @@ pub fn fchownat(
     if gid != u32::MAX {
         attributes.gid = gid;
     }
+    // A change of owner drops set-user-ID, and set-group-ID where it means
+    // "run as the group" (group execute set), as chown(2) describes.
+    if (uid != u32::MAX || gid != u32::MAX) && attributes.mode & S_IFMT != S_IFDIR {
+        attributes.mode &= !S_ISUID;
+        if attributes.mode & 0o010 != 0 {
+            attributes.mode &= !S_ISGID;
+        }
+    }
+    attributes.changed = crate::time::realtime();
     Ok(())
 }
 
@@ -567,11 +664,12 @@ pub fn utimensat(
     times: UserAddr,
     flags: u32,
 ) -> Result<()> {
+    check_flags(flags, abi::AT_SYMLINK_NOFOLLOW | abi::AT_EMPTY_PATH)?;
     let inode = if path.is_null() {
         inode_of(&*get(context, dirfd)?).ok_or(Errno::EBADF)?
     } else {
         let path = read_path(path)?;
-        lookup_at(context, dirfd, &path, flags & abi::AT_SYMLINK_NOFOLLOW == 0)?
+        target_at(context, dirfd, &path, flags, true)?
     };
     const UTIME_NOW: i64 = (1 << 30) - 1;
     const UTIME_OMIT: i64 = (1 << 30) - 2;
@@ -641,6 +739,10 @@ pub fn fchdir(context: &mut Context, fd: i32) -> Result<()> {
 
 pub fn getcwd(context: &mut Context, buffer: UserAddr, size: usize) -> Result<usize> {
     let fs = context.process().fs.lock().clone();
+    // A removed current directory has no path any more.
+    if fs.cwd.attributes.lock().links == 0 {
+        return_errno!(ENOENT);
+    }
     let mut path = super::path::absolute(&fs.root, &fs.cwd);
     path.push(0);
     if path.len() > size {
@@ -676,6 +778,8 @@ pub fn fcntl(context: &mut Context, fd: i32, command: u32, argument: usize) -> R
     const F_GETFL: u32 = 3;
     const F_SETFL: u32 = 4;
     const F_DUPFD_CLOEXEC: u32 = 1030;
+    const F_GETPIPE_SZ: u32 = 1032;
+    const O_LARGEFILE: u32 = 0o100000;
     let mut files = context.process().files.lock();
     let file = files.get(fd)?;
     match command {
@@ -689,7 +793,11 @@ pub fn fcntl(context: &mut Context, fd: i32, command: u32, argument: usize) -> R
         }
         F_GETFD => Ok(isize::from(files.close_on_exec(fd)?)),
         F_SETFD => files.set_close_on_exec(fd, argument & 1 != 0).map(|()| 0),
-        F_GETFL => Ok(file.flags() as isize),
+        // Linux opens every file with O_LARGEFILE on 64-bit machines.
+        F_GETFL => Ok((file.flags() | O_LARGEFILE) as isize),
+        F_GETPIPE_SZ if file.ops.metadata()?.mode & abi::mode::S_IFMT == abi::mode::S_IFIFO => {
+            Ok(super::pipe::CAPACITY as isize)
+        }
         F_SETFL => {
             file.set_status_flags(argument as u32);
             Ok(0)

@@ -140,6 +140,10 @@ impl Inode {
     /// Adds `child` as `name` (EEXIST if taken).
     pub fn insert(self: &Arc<Self>, name: &[u8], child: Arc<Inode>) -> Result<()> {
         let mut entries = self.entries()?.lock();
+        // Nothing new goes into a directory that has been removed.
+        if self.attributes.lock().links == 0 {
+            return_errno!(ENOENT);
+        }
         if entries.contains_key(name) {
             return_errno!(EEXIST);
         }
@@ -171,6 +175,17 @@ impl Inode {
             let mut attributes = child.attributes.lock();
             attributes.links = attributes.links.saturating_sub(1);
             attributes.changed = now();
+        }
+        self.touch_modified();
+        Ok(child)
+    }
+
+    /// Takes `name` out of this directory without the checks and link
+    /// counting of removal: the inode lives on elsewhere (rename).
+    pub fn detach(&self, name: &[u8]) -> Result<Arc<Inode>> {
+        let child = self.entries()?.lock().remove(name).ok_or(abi::Errno::ENOENT)?;
+        if child.is_directory() {
+            self.attributes.lock().links -= 1;
         }
         self.touch_modified();
         Ok(child)

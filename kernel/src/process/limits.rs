@@ -29,6 +29,9 @@ impl Default for Limits {
         limits[4] = Rlimit { rlim_cur: 0, rlim_max: INFINITY }; // RLIMIT_CORE
         limits[RLIMIT_NOFILE as usize] = Rlimit { rlim_cur: 1024, rlim_max: 4096 };
         limits[8] = Rlimit { rlim_cur: 8 << 20, rlim_max: 8 << 20 }; // RLIMIT_MEMLOCK
+        limits[12] = Rlimit { rlim_cur: 819200, rlim_max: 819200 }; // RLIMIT_MSGQUEUE
+        limits[13] = Rlimit { rlim_cur: 0, rlim_max: 0 }; // RLIMIT_NICE
+        limits[14] = Rlimit { rlim_cur: 0, rlim_max: 0 }; // RLIMIT_RTPRIO
         Limits(limits)
     }
 }

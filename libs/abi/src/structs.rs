@@ -176,6 +176,8 @@ const _: () = assert!(size_of::<Tms>() == 32);
 pub mod mode {
     pub const S_IFMT: u32 = 0o170000;
     pub const S_IFSOCK: u32 = 0o140000;
+    pub const S_ISUID: u32 = 0o4000;
+    pub const S_ISGID: u32 = 0o2000;
     pub const S_IFLNK: u32 = 0o120000;
     pub const S_IFREG: u32 = 0o100000;
     pub const S_IFBLK: u32 = 0o060000;
