@@ -23,7 +23,11 @@ pub fn start(line: &CommandLine) {
     environment.extend(line.init_env.iter().map(|e| e.as_bytes().to_vec()));
     let pid = process::allocate_pid();
     let mut files = FdTable::default();
-    let console = OpenFile::new(crate::tty::console(), crate::fs::file::O_RDWR, b"/dev/console".to_vec());
+    let console = OpenFile::new(
+        crate::tty::console(),
+        crate::fs::file::O_RDWR | crate::fs::file::O_LARGEFILE,
+        b"/dev/console".to_vec(),
+    );
     for _ in 0..3 {
         let _ = files.insert(console.clone(), false);
     }

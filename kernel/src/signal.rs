@@ -20,6 +20,9 @@ pub struct ProcessSignals {
     pub actions: SpinLock<[KernelSigaction; 64]>,
     /// Signals sent to the process as a whole.
     pub pending: AtomicU64,
+    /// Why each pending signal was sent (one per signal: standard signals
+    /// do not queue, and goose has no real-time queueing yet).
+    pub info: SpinLock<[SigInfo; 64]>,
 }
 
 impl Default for ProcessSignals {
@@ -27,12 +30,52 @@ impl Default for ProcessSignals {
         ProcessSignals {
             actions: SpinLock::new([KernelSigaction::default(); 64]),
             pending: AtomicU64::new(0),
+            info: SpinLock::new([SigInfo::default(); 64]),
         }
     }
 }
 
-/// Makes `signal` pending for `process` and wakes its threads.
+/// The siginfo_t fields goose fills: si_code and the union member the
+/// signal uses (sender for kill, child for SIGCHLD, address for faults).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SigInfo {
+    pub code: i32,
+    pub pid: u32,
+    pub uid: u32,
+    pub status: i32,
+    pub address: usize,
+}
+
+pub const SI_USER: i32 = 0;
+pub const SI_KERNEL: i32 = 0x80;
+pub const SI_TKILL: i32 = -6;
+pub const CLD_EXITED: i32 = 1;
+pub const CLD_KILLED: i32 = 2;
+pub const CLD_DUMPED: i32 = 3;
+pub const CLD_STOPPED: i32 = 5;
+pub const CLD_CONTINUED: i32 = 6;
+
+impl SigInfo {
+    /// Sent by the running process (kill, and the kernel on its behalf).
+    pub fn from_current(code: i32) -> SigInfo {
+        SigInfo { code, pid: crate::process::current().map_or(0, |p| p.pid), ..SigInfo::default() }
+    }
+
+    /// For a fault at `address`, with the fault's si_code.
+    pub fn fault(code: i32, address: usize) -> SigInfo {
+        SigInfo { code, address, ..SigInfo::default() }
+    }
+}
+
+/// Makes `signal` pending for `process` as sent by the running process
+/// (SI_USER) and wakes its threads.
 pub fn send(process: &Arc<Process>, signal: u32) {
+    send_info(process, signal, SigInfo::from_current(SI_USER));
+}
+
+/// Makes `signal` pending for `process`, with `info`, and wakes its
+/// threads.
+pub fn send_info(process: &Arc<Process>, signal: u32, info: SigInfo) {
     if signal == 0 || signal > sig::NSIG {
         return;
     }
@@ -46,7 +89,15 @@ pub fn send(process: &Arc<Process>, signal: u32) {
     if ignored && signal != sig::SIGKILL {
         return;
     }
-    process.signals.pending.fetch_or(sig::bit(signal), Ordering::AcqRel);
+    let bit = sig::bit(signal);
+    {
+        // A signal already pending keeps its first info (no queueing).
+        let mut infos = process.signals.info.lock();
+        if process.signals.pending.load(Ordering::Acquire) & bit == 0 {
+            infos[signal as usize - 1] = info;
+        }
+        process.signals.pending.fetch_or(bit, Ordering::AcqRel);
+    }
     for thread in process.threads.lock().iter().filter_map(|t| t.upgrade()) {
         thread.wake_for_signal();
     }
@@ -75,7 +126,7 @@ fn job_control_on_send(process: &Arc<Process>, signal: u32) {
         };
         if was_stopped {
             process.resumed.wake_all();
-            notify_parent(process);
+            notify_parent(process, CLD_CONTINUED, sig::SIGCONT as i32);
         }
     } else if sig::bit(signal) & STOP_SIGNALS != 0 {
         process.signals.pending.fetch_and(!sig::bit(sig::SIGCONT), Ordering::AcqRel);
@@ -86,11 +137,11 @@ fn job_control_on_send(process: &Arc<Process>, signal: u32) {
 
 /// Tells the parent a child stopped or continued: SIGCHLD unless the
 /// parent asked for none (SA_NOCLDSTOP), and a wake-up of its wait.
-fn notify_parent(process: &Arc<Process>) {
+fn notify_parent(process: &Arc<Process>, code: i32, status: i32) {
     let Some(parent) = process.parent() else { return };
     let action = parent.signals.actions.lock()[sig::SIGCHLD as usize - 1];
     if action.flags & sig::SA_NOCLDSTOP == 0 {
-        send(&parent, sig::SIGCHLD);
+        send_info(&parent, sig::SIGCHLD, SigInfo { code, pid: process.pid, status, ..SigInfo::default() });
     }
     parent.child_event.wake_all();
 }
@@ -104,16 +155,17 @@ fn stop(thread: &Arc<Thread>, signal: u32) {
         family.stopped = true;
         family.stop_report = Some(abi::wait::stopped(signal));
     }
-    notify_parent(process);
+    notify_parent(process, CLD_STOPPED, signal as i32);
     let killed = || thread.deliverable() & sig::bit(sig::SIGKILL) != 0;
     process.resumed.wait_until(|| !process.family.lock().stopped || killed());
 }
 
+/// Sends from the kernel (the terminal's ^C, ^Z, ^\) to a process group.
 pub fn send_to_group(group: u32, signal: u32) -> usize {
     let members: alloc::vec::Vec<_> =
         crate::process::all().into_iter().filter(|p| p.process_group() == group).collect();
     for process in &members {
-        send(process, signal);
+        send_info(process, signal, SigInfo { code: SI_KERNEL, ..SigInfo::default() });
     }
     members.len()
 }
@@ -209,6 +261,7 @@ pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
         thread.pending.fetch_and(!bit, Ordering::AcqRel);
         thread.process.signals.pending.fetch_and(!bit, Ordering::AcqRel);
         let action = thread.process.signals.actions.lock()[signal as usize - 1];
+        let info = thread.process.signals.info.lock()[signal as usize - 1];
         match action.handler {
             sig::SIG_IGN if signal != sig::SIGKILL => continue,
             sig::SIG_DFL => match sig::default_action(signal) {
@@ -237,7 +290,7 @@ pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
                 // The frame records the mask to return to: the one a
                 // temporary-mask wait (sigsuspend) replaced, if any.
                 let return_mask = thread.saved_mask.lock().take();
-                if push_frame(thread, user, signal, handler, &action, return_mask).is_err() {
+                if push_frame(thread, user, signal, &info, handler, &action, return_mask).is_err() {
                     crate::process::exit_process(thread, abi::wait::signaled(sig::SIGSEGV, false));
                     return;
                 }
@@ -260,6 +313,7 @@ fn push_frame(
     thread: &Thread,
     user: &mut UserContext,
     signal: u32,
+    info: &SigInfo,
     handler: u64,
     action: &KernelSigaction,
     return_mask: Option<u64>,
@@ -268,8 +322,19 @@ fn push_frame(
     use crate::syscall::UserAddr;
     let sp = (user.regs[reg::SP].wrapping_sub(FRAME_SIZE)) & !15;
     let mut frame = alloc::vec![0u8; FRAME_SIZE];
-    // siginfo: si_signo, si_errno, si_code (SI_USER = 0).
+    // siginfo: si_signo, si_errno, si_code, then the union at 16.
     frame[0..4].copy_from_slice(&(signal as i32).to_le_bytes());
+    frame[8..12].copy_from_slice(&info.code.to_le_bytes());
+    match signal {
+        sig::SIGSEGV | sig::SIGBUS | sig::SIGILL | sig::SIGFPE | sig::SIGTRAP if info.code > 0 => {
+            frame[16..24].copy_from_slice(&(info.address as u64).to_le_bytes());
+        }
+        _ => {
+            frame[16..20].copy_from_slice(&info.pid.to_le_bytes());
+            frame[20..24].copy_from_slice(&info.uid.to_le_bytes());
+            frame[24..28].copy_from_slice(&info.status.to_le_bytes());
+        }
+    }
     let old_mask = return_mask.unwrap_or_else(|| thread.mask.load(Ordering::Acquire));
     frame[SIGMASK..SIGMASK + 8].copy_from_slice(&old_mask.to_le_bytes());
     frame[MCONTEXT..MCONTEXT + 8].copy_from_slice(&(user.pc as u64).to_le_bytes());

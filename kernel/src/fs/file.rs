@@ -101,6 +101,7 @@ pub struct OpenFile {
 }
 
 pub const O_ACCMODE: u32 = 3;
+pub const O_LARGEFILE: u32 = 0o100000;
 pub const O_RDONLY: u32 = 0;
 pub const O_WRONLY: u32 = 1;
 pub const O_RDWR: u32 = 2;

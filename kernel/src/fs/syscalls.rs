@@ -152,7 +152,10 @@ pub fn openat(context: &mut Context, dirfd: i32, path: UserAddr, flags: u32, mod
             crate::tty::adopt(session, group);
         }
     }
-    let file = OpenFile::new(ops, flags & !(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC), path);
+    // open(2) on a 64-bit machine always adds O_LARGEFILE (Linux's
+    // force_o_largefile); F_GETFL shows it.
+    let status = (flags & !(O_CREAT | O_EXCL | O_TRUNC | O_NOCTTY | O_CLOEXEC)) | super::file::O_LARGEFILE;
+    let file = OpenFile::new(ops, status, path);
     context.process().files.lock().insert(file, flags & O_CLOEXEC != 0)
 }
 
@@ -779,7 +782,6 @@ pub fn fcntl(context: &mut Context, fd: i32, command: u32, argument: usize) -> R
     const F_SETFL: u32 = 4;
     const F_DUPFD_CLOEXEC: u32 = 1030;
     const F_GETPIPE_SZ: u32 = 1032;
-    const O_LARGEFILE: u32 = 0o100000;
     let mut files = context.process().files.lock();
     let file = files.get(fd)?;
     match command {
@@ -793,8 +795,7 @@ pub fn fcntl(context: &mut Context, fd: i32, command: u32, argument: usize) -> R
         }
         F_GETFD => Ok(isize::from(files.close_on_exec(fd)?)),
         F_SETFD => files.set_close_on_exec(fd, argument & 1 != 0).map(|()| 0),
-        // Linux opens every file with O_LARGEFILE on 64-bit machines.
-        F_GETFL => Ok((file.flags() | O_LARGEFILE) as isize),
+        F_GETFL => Ok(file.flags() as isize),
         F_GETPIPE_SZ if file.ops.metadata()?.mode & abi::mode::S_IFMT == abi::mode::S_IFIFO => {
             Ok(super::pipe::CAPACITY as isize)
         }

@@ -6,6 +6,7 @@ use super::{Pid, Process};
 use crate::error::Result;
 use crate::mm::space::AddressSpace;
 use crate::sched::{self, Task};
+use crate::signal::SigInfo;
 use alloc::sync::{Arc, Weak};
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use hal::cpu::MAX_HARTS;
@@ -187,15 +188,28 @@ fn run(thread: Arc<Thread>, mut user: UserContext) {
                             thread.process.pid,
                             user.pc
                         );
-                        fault_signal(&thread, abi::signal::SIGSEGV)
+                        // SEGV_ACCERR where an area is mapped but forbids
+                        // the access, SEGV_MAPERR where nothing is.
+                        let mapped =
+                            space.as_ref().is_some_and(|(vm, _)| vm.lock().area_at(address).is_some());
+                        let code = if mapped { SEGV_ACCERR } else { SEGV_MAPERR };
+                        fault_signal(&thread, abi::signal::SIGSEGV, SigInfo::fault(code, address))
                     }
                 }
             }
-            UserEvent::AccessFault { misaligned, .. } => {
-                fault_signal(&thread, if misaligned { abi::signal::SIGBUS } else { abi::signal::SIGSEGV })
+            UserEvent::AccessFault { misaligned, address } => {
+                if misaligned {
+                    fault_signal(&thread, abi::signal::SIGBUS, SigInfo::fault(BUS_ADRALN, address))
+                } else {
+                    fault_signal(&thread, abi::signal::SIGSEGV, SigInfo::fault(SEGV_ACCERR, address))
+                }
             }
-            UserEvent::IllegalInstruction { .. } => fault_signal(&thread, abi::signal::SIGILL),
-            UserEvent::Breakpoint => fault_signal(&thread, abi::signal::SIGTRAP),
+            UserEvent::IllegalInstruction { .. } => {
+                fault_signal(&thread, abi::signal::SIGILL, SigInfo::fault(ILL_ILLOPC, user.pc))
+            }
+            UserEvent::Breakpoint => {
+                fault_signal(&thread, abi::signal::SIGTRAP, SigInfo::fault(TRAP_BRKPT, user.pc))
+            }
         }
         if thread.exited.load(Ordering::Acquire) {
             break;
@@ -210,9 +224,17 @@ fn run(thread: Arc<Thread>, mut user: UserContext) {
     // (the address space, the thread) is dropped on the way.
 }
 
+// si_code values of fault signals (asm-generic/siginfo.h).
+const SEGV_MAPERR: i32 = 1;
+const SEGV_ACCERR: i32 = 2;
+const BUS_ADRALN: i32 = 1;
+const ILL_ILLOPC: i32 = 1;
+const TRAP_BRKPT: i32 = 1;
+
 /// A synchronous fault: the signal cannot be blocked or ignored away (as
 /// Linux's force_sig), so a blocked one kills the process.
-fn fault_signal(thread: &Arc<Thread>, signal: u32) {
+fn fault_signal(thread: &Arc<Thread>, signal: u32, info: SigInfo) {
+    thread.process.signals.info.lock()[signal as usize - 1] = info;
     let bit = abi::signal::bit(signal);
     let action = thread.process.signals.actions.lock()[signal as usize - 1];
     let blocked = thread.mask.load(Ordering::Acquire) & bit != 0;

@@ -393,6 +393,17 @@ pub fn rt_sigsuspend(context: &mut Context, set: UserAddr, size: usize) -> Resul
     return_errno!(ERESTARTNOHAND)
 }
 
+/// rt_sigpending: the signals pending while blocked.
+pub fn rt_sigpending(context: &mut Context, set: UserAddr, size: usize) -> Result<()> {
+    if size != 8 {
+        return_errno!(EINVAL);
+    }
+    let thread = context.thread;
+    let pending =
+        thread.pending.load(Ordering::Acquire) | thread.process.signals.pending.load(Ordering::Acquire);
+    write_val(set, &(pending & thread.mask.load(Ordering::Acquire)))
+}
+
 pub fn rt_sigreturn(context: &mut Context) -> Result<usize> {
     crate::signal::restore_frame(context.thread, context.user)?;
     // a0 is part of the restored registers: return it unchanged.
@@ -428,11 +439,20 @@ pub fn kill(context: &mut Context, pid: i32, signal: u32) -> Result<()> {
     Ok(())
 }
 
-pub fn tgkill(context: &mut Context, _group: i32, tid: i32, signal: u32) -> Result<()> {
-    if tid <= 0 {
+pub fn tgkill(context: &mut Context, group: i32, tid: i32, signal: u32) -> Result<()> {
+    if tid <= 0 || group < 0 || signal > sig::NSIG {
         return_errno!(EINVAL);
     }
-    kill(context, tid, signal)
+    // Threads are processes of one thread each so far: the tid is a pid.
+    let target = crate::process::find(tid as u32)
+        .filter(|p| p.family.lock().exit_status.is_none() && (group == 0 || p.pid == group as u32))
+        .ok_or(abi::Errno::ESRCH)?;
+    if signal != 0 {
+        let info = crate::signal::SigInfo::from_current(crate::signal::SI_TKILL);
+        crate::signal::send_info(&target, signal, info);
+    }
+    let _ = context;
+    Ok(())
 }
 
 pub fn tkill(context: &mut Context, tid: i32, signal: u32) -> Result<()> {

@@ -131,6 +131,7 @@ syscall_table! {
     133 rt_sigsuspend => system::rt_sigsuspend : 2,
     134 rt_sigaction => system::rt_sigaction : 4,
     135 rt_sigprocmask => system::rt_sigprocmask : 4,
+    136 rt_sigpending => system::rt_sigpending : 2,
     139 rt_sigreturn => system::rt_sigreturn : 0,
     142 reboot => system::reboot : 4,
     144 setgid => process::set_id : 1,

@@ -84,7 +84,10 @@ struct FdDirectory {
 /// `pipe:[inode]` for a pipe.
 fn describe_open_file(file: &OpenFile) -> Vec<u8> {
     match file.ops.metadata() {
-        Ok(metadata) if metadata.mode & abi::mode::S_IFMT == abi::mode::S_IFIFO && file.path.is_empty() => {
+        Ok(metadata)
+            if metadata.mode & abi::mode::S_IFMT == abi::mode::S_IFIFO
+                && (file.path.is_empty() || file.path == b"pipe:") =>
+        {
             format!("pipe:[{}]", metadata.inode).into_bytes()
         }
         _ if file.path.is_empty() => Vec::from(&b"anon_inode:[unknown]"[..]),
