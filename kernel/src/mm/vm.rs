@@ -64,6 +64,11 @@ pub struct Vm {
     pub table: UserPageTable,
     /// Areas by start address; they never overlap.
     areas: BTreeMap<usize, Area>,
+    /// Pages of PROT_NONE ranges, out of the page table (a leaf PTE
+    /// without R, W or X would be read as a pointer to a next-level
+    /// table) until mprotect gives access back; with whether they are
+    /// copy-on-write.
+    parked: BTreeMap<usize, (Page, bool)>,
     pub heap_start: usize,
     pub heap_end: usize,
     /// Bumped whenever an entry changes in a way another hart's TLB may
@@ -85,6 +90,7 @@ impl Vm {
         Ok(Vm {
             table,
             areas: BTreeMap::new(),
+            parked: BTreeMap::new(),
             heap_start: 0,
             heap_end: 0,
             generation: Arc::new(AtomicU64::new(0)),
@@ -137,6 +143,10 @@ impl Vm {
     /// Removes `[start, end)` from the areas and frees its pages.
     pub fn unmap(&mut self, start: usize, end: usize) {
         self.tlb_stale();
+        let parked: alloc::vec::Vec<usize> = self.parked.range(start..end).map(|(&a, _)| a).collect();
+        for address in parked {
+            self.parked.remove(&address);
+        }
         let overlapping: alloc::vec::Vec<(usize, Area)> =
             self.areas.range(..end).filter(|(_, a)| a.end > start).map(|(&s, a)| (s, *a)).collect();
         for (area_start, area) in overlapping {
@@ -157,12 +167,21 @@ impl Vm {
     /// not mapped.
     pub fn protect(&mut self, start: usize, end: usize, protection: Protection) -> Result<()> {
         self.tlb_stale();
+        // As Linux: the areas from `start` up to the first hole change,
+        // then the hole is ENOMEM.
         let mut cursor = start;
         while cursor < end {
             match self.area_at(cursor) {
                 Some((_, area)) => cursor = area.end,
-                None => return_errno!(ENOMEM),
+                None => break,
             }
+        }
+        let reached = cursor.min(end);
+        if reached < end {
+            if reached > start {
+                self.protect(start, reached, protection)?;
+            }
+            return_errno!(ENOMEM);
         }
         let pieces: alloc::vec::Vec<(usize, Area)> =
             self.areas.range(..end).filter(|(_, a)| a.end > start).map(|(&s, a)| (s, *a)).collect();
@@ -177,7 +196,19 @@ impl Vm {
             let from = area_start.max(start);
             let to = area.end.min(end);
             self.areas.insert(from, Area { end: to, protection, ..area });
+            let no_access = !protection.read && !protection.write && !protection.execute;
             for page in (from..to).step_by(PAGE_SIZE) {
+                if no_access {
+                    if let Some(parked) = self.table.unmap(page) {
+                        self.parked.insert(page, (parked, !area.shared));
+                    }
+                    continue;
+                }
+                if let Some((parked, copy_on_write)) = self.parked.remove(&page) {
+                    let flags = flags_for(protection, copy_on_write && protection.write);
+                    self.table.map(page, parked, flags).map_err(|_| abi::Errno::ENOMEM)?;
+                    continue;
+                }
                 if let Some((_, flags)) = self.table.get(page) {
                     let copy_on_write =
                         flags.copy_on_write || (!area.shared && flags.write != protection.write);
@@ -198,7 +229,7 @@ impl Vm {
             }
             top = top.min(start);
         }
-        (top >= MMAP_MIN + length).then(|| top - length)
+        MMAP_MIN.checked_add(length).filter(|&lowest| top >= lowest).map(|_| top - length)
     }
 
     pub fn is_free(&self, start: usize, end: usize) -> bool {
@@ -259,7 +290,36 @@ impl Vm {
                 child.table.map(address, page, flags).map_err(|_| abi::Errno::ENOMEM)?;
             }
         }
+        for (&address, (page, copy_on_write)) in self.parked.iter_mut() {
+            let shared = self.areas.range(..=address).next_back().is_some_and(|(_, a)| a.shared);
+            *copy_on_write |= !shared;
+            child.parked.insert(address, (page.clone(), *copy_on_write));
+        }
         Ok(child)
+    }
+
+    /// MADV_DONTNEED: private pages in `[start, end)` are dropped, so the
+    /// next touch finds zeros; shared ones keep their contents.
+    pub fn discard(&mut self, start: usize, end: usize) {
+        self.tlb_stale();
+        for address in (start..end).step_by(PAGE_SIZE) {
+            if self.area_at(address).is_some_and(|(_, area)| !area.shared) {
+                self.table.unmap(address);
+                self.parked.remove(&address);
+            }
+        }
+    }
+
+    /// Whether every page of `[start, end)` lies in some area.
+    pub fn is_fully_mapped(&self, start: usize, end: usize) -> bool {
+        let mut cursor = start;
+        while cursor < end {
+            match self.area_at(cursor) {
+                Some((_, area)) => cursor = area.end,
+                None => return false,
+            }
+        }
+        true
     }
 
     /// Maps `page` (a file's, shared) at `address` inside an area: read

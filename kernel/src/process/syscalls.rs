@@ -248,12 +248,35 @@ pub fn mmap(
         return_errno!(EINVAL);
     }
     let length = length.checked_add(PAGE_SIZE - 1).ok_or(abi::Errno::ENOMEM)? & !(PAGE_SIZE - 1);
-    let kind = flags & (MAP_SHARED | MAP_PRIVATE);
-    if kind == 0 || kind == (MAP_SHARED | MAP_PRIVATE) {
-        return_errno!(EINVAL);
+    if length > crate::mm::vm::USER_END {
+        return_errno!(ENOMEM);
     }
+    // MAP_SHARED_VALIDATE (both bits) is shared with every flag checked.
+    const MAP_SHARED_VALIDATE: u32 = MAP_SHARED | MAP_PRIVATE;
+    const KNOWN: u32 = 0x3
+        | MAP_FIXED
+        | MAP_ANONYMOUS
+        | 0x100
+        | 0x800
+        | 0x1000
+        | 0x2000
+        | 0x4000
+        | 0x8000
+        | 0x10000
+        | 0x20000
+        | 0x40000
+        | MAP_FIXED_NOREPLACE;
+    let kind = match flags & MAP_SHARED_VALIDATE {
+        0 => return_errno!(EINVAL),
+        // Anonymous memory knows only MAP_SHARED and MAP_PRIVATE.
+        MAP_SHARED_VALIDATE if flags & MAP_ANONYMOUS != 0 => return_errno!(EINVAL),
+        MAP_SHARED_VALIDATE if flags & !KNOWN != 0 => return_errno!(EINVAL),
+        MAP_SHARED_VALIDATE => MAP_SHARED,
+        kind => kind,
+    };
     if flags & MAP_ANONYMOUS == 0 {
-        let _ = fd;
+        // The descriptor is checked first (EBADF), as Linux does.
+        context.process().files.lock().get(fd)?;
         return_errno!(ENODEV, "file mappings are not supported yet");
     }
     let vm = context.process().vm().ok_or(abi::Errno::ENOMEM)?;
@@ -287,13 +310,18 @@ pub fn munmap(context: &mut Context, address: usize, length: usize) -> Result<()
         return_errno!(EINVAL);
     }
     let end = address.checked_add(length.div_ceil(PAGE_SIZE) * PAGE_SIZE).ok_or(abi::Errno::EINVAL)?;
+    if end > crate::mm::vm::USER_END {
+        return_errno!(EINVAL);
+    }
     let vm = context.process().vm().ok_or(abi::Errno::ENOMEM)?;
     vm.lock().unmap(address, end);
     Ok(())
 }
 
 pub fn mprotect(context: &mut Context, address: usize, length: usize, prot: u32) -> Result<()> {
-    if !address.is_multiple_of(PAGE_SIZE) {
+    const PROT_GROWSDOWN: u32 = 0x0100_0000;
+    const PROT_GROWSUP: u32 = 0x0200_0000;
+    if !address.is_multiple_of(PAGE_SIZE) || prot & !(7 | PROT_GROWSDOWN | PROT_GROWSUP) != 0 {
         return_errno!(EINVAL);
     }
     let end = address.checked_add(length.div_ceil(PAGE_SIZE) * PAGE_SIZE).ok_or(abi::Errno::ENOMEM)?;
@@ -302,10 +330,28 @@ pub fn mprotect(context: &mut Context, address: usize, length: usize, prot: u32)
     result
 }
 
-/// madvise: every advice goose accepts is a hint it may ignore.
-pub fn madvise(_context: &mut Context, address: usize, _length: usize, _advice: i32) -> Result<()> {
-    if !address.is_multiple_of(PAGE_SIZE) {
+/// madvise: MADV_DONTNEED (and FREE, REMOVE) drop private pages; every
+/// other advice Linux knows is a hint goose may ignore; unknown advice is
+/// EINVAL and a range with unmapped parts ENOMEM.
+pub fn madvise(context: &mut Context, address: usize, length: usize, advice: i32) -> Result<()> {
+    const MADV_DONTNEED: i32 = 4;
+    const MADV_FREE: i32 = 8;
+    const MADV_REMOVE: i32 = 9;
+    let known = matches!(advice, 0..=4 | 8..=23 | 25);
+    if !address.is_multiple_of(PAGE_SIZE) || !known {
         return_errno!(EINVAL);
+    }
+    let end = address.checked_add(length.div_ceil(PAGE_SIZE) * PAGE_SIZE).ok_or(abi::Errno::EINVAL)?;
+    if end == address {
+        return Ok(());
+    }
+    let vm = context.process().vm().ok_or(abi::Errno::ENOMEM)?;
+    let mut vm = vm.lock();
+    if matches!(advice, MADV_DONTNEED | MADV_FREE | MADV_REMOVE) {
+        vm.discard(address, end);
+    }
+    if !vm.is_fully_mapped(address, end) {
+        return_errno!(ENOMEM);
     }
     Ok(())
 }
