@@ -32,7 +32,8 @@ pub fn start(line: &CommandLine) {
         let _ = files.insert(console.clone(), false);
     }
     let init = Process::new(pid, None, files, FsContext::initial());
-    crate::tty::adopt(pid, pid);
+    // Like Linux's init, pid 1 is in session 0 and has no controlling
+    // terminal: /init makes one with `setsid -c` for its shell.
     let thread = Thread::new(pid, init.clone(), 0);
     for candidate in candidates {
         let mut argv = alloc::vec![candidate.as_bytes().to_vec()];

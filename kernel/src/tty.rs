@@ -87,6 +87,25 @@ pub struct Console {
     readable: WaitQueue,
 }
 
+/// The session and foreground group, when the caller's session has this
+/// terminal as its controlling terminal.
+#[derive(Clone, Copy)]
+struct Control {
+    session: u32,
+    foreground: u32,
+}
+
+impl Console {
+    fn controlling_state(&self) -> Result<Control> {
+        let (session, _) = crate::process::current_session_and_group();
+        let state = self.state.lock();
+        if session == 0 || state.session != session {
+            return_errno!(ENOTTY);
+        }
+        Ok(Control { session: state.session, foreground: state.foreground })
+    }
+}
+
 static CONSOLE: Once<Arc<Console>> = Once::new();
 
 fn the_console() -> &'static Arc<Console> {
@@ -318,11 +337,31 @@ impl FileOps for Console {
             }
             ioctl::TIOCGWINSZ => write_val(address, &self.state.lock().winsize)?,
             ioctl::TIOCSWINSZ => self.state.lock().winsize = read_val(address)?,
-            ioctl::TIOCGPGRP => write_val(address, &self.state.lock().foreground)?,
-            ioctl::TIOCSPGRP => self.state.lock().foreground = read_val(address)?,
-            ioctl::TIOCGSID => write_val(address, &self.state.lock().session)?,
+            // Job-control ioctls need this to be the caller's controlling
+            // terminal (ENOTTY otherwise, as Linux says).
+            ioctl::TIOCGPGRP => {
+                let foreground = self.controlling_state()?.foreground;
+                write_val(address, &foreground)?
+            }
+            ioctl::TIOCSPGRP => {
+                let group: i32 = read_val(address)?;
+                if group < 0 {
+                    return_errno!(EINVAL);
+                }
+                self.controlling_state()?;
+                self.state.lock().foreground = group as u32;
+            }
+            ioctl::TIOCGSID => {
+                let session = self.controlling_state()?.session;
+                write_val(address, &session)?
+            }
             ioctl::TIOCSCTTY => {
                 let (session, group) = crate::process::current_session_and_group();
+                let pid = crate::process::current().map_or(0, |p| p.pid);
+                // Only a session leader acquires a controlling terminal.
+                if session == 0 || session != pid {
+                    return_errno!(EPERM);
+                }
                 let mut state = self.state.lock();
                 state.session = session;
                 state.foreground = group;

@@ -2,6 +2,7 @@
 //! tree, process groups and sessions, and what a process owns (address
 //! space, files, file-system context, signal actions).
 
+pub mod credentials;
 mod exec;
 mod exit;
 mod fork;
@@ -67,6 +68,9 @@ pub struct Process {
     /// When it was created (monotonic ns), for /proc/PID/stat.
     pub started_ns: u64,
     pub limits: SpinLock<limits::Limits>,
+    pub credentials: SpinLock<credentials::Credentials>,
+    /// Set by execve: a parent may no longer move it to another group.
+    pub did_exec: core::sync::atomic::AtomicBool,
 }
 
 static NEXT_PID: AtomicU32 = AtomicU32::new(1);
@@ -79,7 +83,9 @@ pub fn allocate_pid() -> Pid {
 impl Process {
     /// A new process, child of `parent` (in its group and session).
     pub fn new(pid: Pid, parent: Option<&Arc<Process>>, files: FdTable, fs: FsContext) -> Arc<Process> {
-        let (process_group, session) = parent.map_or((pid, pid), |p| {
+        // The first process starts in process group 0 and session 0, as
+        // Linux's init does (until it calls setsid).
+        let (process_group, session) = parent.map_or((0, 0), |p| {
             let family = p.family.lock();
             (family.process_group, family.session)
         });
@@ -107,6 +113,8 @@ impl Process {
             executable: SpinLock::new(Vec::new()),
             started_ns: crate::time::monotonic_ns(),
             limits: SpinLock::new(parent.map_or_else(limits::Limits::default, |p| *p.limits.lock())),
+            credentials: SpinLock::new(parent.map_or_else(Default::default, |p| *p.credentials.lock())),
+            did_exec: core::sync::atomic::AtomicBool::new(false),
         });
         if let Some(parent) = parent {
             parent.family.lock().children.push(process.clone());

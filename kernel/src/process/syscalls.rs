@@ -22,13 +22,6 @@ pub fn gettid(context: &mut Context) -> Result<u32> {
 pub fn getppid(context: &mut Context) -> Result<u32> {
     Ok(context.process().parent_pid.load(core::sync::atomic::Ordering::Acquire))
 }
-/// goose runs everything as root.
-pub fn get_id(_context: &mut Context) -> Result<u32> {
-    Ok(0)
-}
-pub fn set_id(_context: &mut Context, _id: u32) -> Result<()> {
-    Ok(())
-}
 
 pub fn exit(context: &mut Context, code: i32) -> Result<()> {
     super::exit_process(context.thread, abi::wait::exited(code));
@@ -164,10 +157,41 @@ pub fn wait4(
     }
 }
 
-pub fn setpgid(context: &mut Context, pid: u32, group: u32) -> Result<()> {
-    let target =
-        if pid == 0 { context.process().clone() } else { super::find(pid).ok_or(abi::Errno::ESRCH)? };
-    let group = if group == 0 { target.pid } else { group };
+/// setpgid(2) with Linux's rules: the caller or one of its children that
+/// has not exec'd (ESRCH, EACCES), in the caller's session (EPERM), not a
+/// session leader (EPERM), into a group of that session (EPERM).
+pub fn setpgid(context: &mut Context, pid: i32, group: i32) -> Result<()> {
+    if pid < 0 || group < 0 {
+        return_errno!(EINVAL);
+    }
+    let caller = context.process().clone();
+    let target = if pid == 0 || pid as u32 == caller.pid {
+        caller.clone()
+    } else {
+        let child = caller.family.lock().children.iter().find(|c| c.pid == pid as u32).cloned();
+        let child = child.ok_or(abi::Errno::ESRCH)?;
+        if child.family.lock().session != caller.family.lock().session {
+            return_errno!(EPERM);
+        }
+        if child.did_exec.load(core::sync::atomic::Ordering::Acquire) {
+            return_errno!(EACCES);
+        }
+        child
+    };
+    let group = if group == 0 { target.pid } else { group as u32 };
+    let session = target.family.lock().session;
+    if session == target.pid {
+        return_errno!(EPERM);
+    }
+    if group != target.pid {
+        let exists = super::all().iter().any(|p| {
+            let family = p.family.lock();
+            family.process_group == group && family.session == session
+        });
+        if !exists {
+            return_errno!(EPERM);
+        }
+    }
     target.family.lock().process_group = group;
     Ok(())
 }

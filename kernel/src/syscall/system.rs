@@ -431,8 +431,22 @@ pub fn kill(context: &mut Context, pid: i32, signal: u32) -> Result<()> {
     if alive.is_empty() {
         return_errno!(ESRCH);
     }
+    // Only to processes the caller may signal; EPERM if none.
+    let sender = context.process().clone();
+    // SIGCONT may also go anywhere in the sender's session.
+    let session = sender.family.lock().session;
+    let permitted: alloc::vec::Vec<_> = alive
+        .into_iter()
+        .filter(|p| {
+            crate::process::credentials::may_signal(&sender, p)
+                || (signal == sig::SIGCONT && p.family.lock().session == session)
+        })
+        .collect();
+    if permitted.is_empty() {
+        return_errno!(EPERM);
+    }
     if signal != 0 {
-        for process in &alive {
+        for process in &permitted {
             crate::signal::send(process, signal);
         }
     }
@@ -447,11 +461,13 @@ pub fn tgkill(context: &mut Context, group: i32, tid: i32, signal: u32) -> Resul
     let target = crate::process::find(tid as u32)
         .filter(|p| p.family.lock().exit_status.is_none() && (group == 0 || p.pid == group as u32))
         .ok_or(abi::Errno::ESRCH)?;
+    if !crate::process::credentials::may_signal(context.process(), &target) {
+        return_errno!(EPERM);
+    }
     if signal != 0 {
         let info = crate::signal::SigInfo::from_current(crate::signal::SI_TKILL);
         crate::signal::send_info(&target, signal, info);
     }
-    let _ = context;
     Ok(())
 }
 

@@ -70,6 +70,7 @@ use super::system;
 use crate::fs::poll as fs_poll;
 use crate::fs::statfs as fs_statfs;
 use crate::fs::syscalls as fs;
+use crate::process::credentials;
 use crate::process::syscalls as process;
 
 syscall_table! {
@@ -134,8 +135,10 @@ syscall_table! {
     136 rt_sigpending => system::rt_sigpending : 2,
     139 rt_sigreturn => system::rt_sigreturn : 0,
     142 reboot => system::reboot : 4,
-    144 setgid => process::set_id : 1,
-    146 setuid => process::set_id : 1,
+    144 setgid => credentials::setgid : 1,
+    146 setuid => credentials::setuid : 1,
+    148 getresuid => credentials::getresuid : 3,
+    150 getresgid => credentials::getresgid : 3,
     153 times => system::times : 1,
     154 setpgid => process::setpgid : 2,
     155 getpgid => process::getpgid : 1,
@@ -151,10 +154,10 @@ syscall_table! {
     169 gettimeofday => system::gettimeofday : 2,
     172 getpid => process::getpid : 0,
     173 getppid => process::getppid : 0,
-    174 getuid => process::get_id : 0,
-    175 geteuid => process::get_id : 0,
-    176 getgid => process::get_id : 0,
-    177 getegid => process::get_id : 0,
+    174 getuid => credentials::getuid : 0,
+    175 geteuid => credentials::geteuid : 0,
+    176 getgid => credentials::getgid : 0,
+    177 getegid => credentials::getegid : 0,
     178 gettid => process::gettid : 0,
     179 sysinfo => system::sysinfo : 1,
     214 brk => process::brk : 1,

@@ -224,14 +224,22 @@ fn status(process: &Arc<Process>) -> String {
     let (pending, blocked, ignored, caught) = signal_sets(process);
     let threads = process.threads.lock().iter().filter(|t| t.strong_count() > 0).count().max(1);
     let fd_size = process.files.lock().capacity();
+    let credentials = *process.credentials.lock();
     let pid = process.pid;
     format!(
         "Name:\t{name}\nUmask:\t{umask:04o}\nState:\t{letter} ({word})\nTgid:\t{pid}\nNgid:\t0\nPid:\t{pid}\n\
-         PPid:\t{parent}\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t{fd_size}\nGroups:\t\n\
+         PPid:\t{parent}\nTracerPid:\t0\nUid:\t{uid}\t{euid}\t{suid}\t{euid}\nGid:\t{gid}\t{egid}\t{sgid}\t{egid}\n\
+         FDSize:\t{fd_size}\nGroups:\t\n\
          VmPeak:\t{vm:>8} kB\nVmSize:\t{vm:>8} kB\nVmRSS:\t{rss:>8} kB\nThreads:\t{threads}\n\
          SigPnd:\t{thread_pending:016x}\nShdPnd:\t{pending:016x}\nSigBlk:\t{blocked:016x}\n\
          SigIgn:\t{ignored:016x}\nSigCgt:\t{caught:016x}\n",
         name = name(process),
+        uid = credentials.uid,
+        euid = credentials.euid,
+        suid = credentials.suid,
+        gid = credentials.gid,
+        egid = credentials.egid,
+        sgid = credentials.sgid,
         vm = virtual_size / 1024,
         rss = resident * 4,
         thread_pending = 0,
