@@ -383,6 +383,75 @@ fn to_stat(metadata: &super::file::Metadata) -> abi::Stat {
     }
 }
 
+/// statx(2): the stat fields in struct statx's layout (256 bytes), with
+/// STATX_BASIC_STATS and STATX_MNT_ID reported.
+pub fn statx(
+    context: &mut Context,
+    dirfd: i32,
+    path: UserAddr,
+    flags: u32,
+    mask: u32,
+    buffer: UserAddr,
+) -> Result<()> {
+    const AT_NO_AUTOMOUNT: u32 = 0x800;
+    const AT_STATX_FORCE_SYNC: u32 = 0x2000;
+    const AT_STATX_DONT_SYNC: u32 = 0x4000;
+    const STATX_RESERVED: u32 = 0x8000_0000;
+    const STATX_BASIC_STATS: u32 = 0x7ff;
+    const STATX_MNT_ID: u32 = 0x1000;
+    check_flags(
+        flags,
+        abi::AT_SYMLINK_NOFOLLOW
+            | AT_NO_AUTOMOUNT
+            | abi::AT_EMPTY_PATH
+            | AT_STATX_FORCE_SYNC
+            | AT_STATX_DONT_SYNC,
+    )?;
+    if flags & (AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC) == AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC
+        || mask & STATX_RESERVED != 0
+    {
+        return_errno!(EINVAL);
+    }
+    let path = read_path(path)?;
+    let metadata = if path.is_empty() && flags & abi::AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD {
+        get(context, dirfd)?.ops.metadata()?
+    } else {
+        let inode = target_at(context, dirfd, &path, flags, true)?;
+        let mut metadata =
+            open_inode(&inode).and_then(|ops| ops.metadata()).unwrap_or_else(|_| inode.metadata());
+        metadata.inode = inode.number;
+        metadata.device = super::tmpfs::DEVICE;
+        metadata.mode = inode.mode();
+        metadata.links = inode.attributes.lock().links;
+        metadata
+    };
+    let major = |device: u64| ((device >> 8) & 0xfff) as u32 | ((device >> 32) as u32 & !0xfff);
+    let minor = |device: u64| (device & 0xff) as u32 | ((device >> 12) as u32 & !0xff);
+    let mut bytes = [0u8; 256];
+    let mut put = |at: usize, value: &[u8]| bytes[at..at + value.len()].copy_from_slice(value);
+    put(0, &(STATX_BASIC_STATS | STATX_MNT_ID).to_le_bytes());
+    put(4, &metadata.block_size.to_le_bytes());
+    put(16, &metadata.links.to_le_bytes());
+    put(20, &metadata.uid.to_le_bytes());
+    put(24, &metadata.gid.to_le_bytes());
+    put(28, &(metadata.mode as u16).to_le_bytes());
+    put(32, &metadata.inode.to_le_bytes());
+    put(40, &metadata.size.to_le_bytes());
+    put(48, &metadata.blocks.to_le_bytes());
+    for (at, (seconds, nanoseconds)) in
+        [(64, metadata.accessed), (96, metadata.changed), (112, metadata.modified)]
+    {
+        put(at, &seconds.to_le_bytes());
+        put(at + 8, &nanoseconds.to_le_bytes());
+    }
+    put(128, &major(metadata.rdev).to_le_bytes());
+    put(132, &minor(metadata.rdev).to_le_bytes());
+    put(136, &major(metadata.device).to_le_bytes());
+    put(140, &minor(metadata.device).to_le_bytes());
+    put(144, &1u64.to_le_bytes()); // mount id
+    write_bytes(buffer, &bytes)
+}
+
 pub fn fstat(context: &mut Context, fd: i32, buffer: UserAddr) -> Result<()> {
     let metadata = get(context, fd)?.ops.metadata()?;
     write_val(buffer, &to_stat(&metadata))

@@ -63,12 +63,103 @@ fn matches(child: &Process, pid: i32, caller_group: u32) -> bool {
     }
 }
 
-/// Whether wait4 with `options` reports a stop or continue status.
-fn reportable(report: i32, options: u32) -> bool {
-    if report == abi::wait::CONTINUED {
-        options & abi::wait::WCONTINUED != 0
-    } else {
-        options & abi::wait::WUNTRACED != 0
+/// Which changes a wait reports, and how.
+#[derive(Clone, Copy)]
+struct WaitFor {
+    exited: bool,
+    stopped: bool,
+    continued: bool,
+    no_hang: bool,
+    /// WNOWAIT: report but leave the child (or its report) in place.
+    keep: bool,
+}
+
+impl WaitFor {
+    fn reports(&self, report: i32) -> bool {
+        if report == abi::wait::CONTINUED {
+            self.continued
+        } else {
+            self.stopped
+        }
+    }
+}
+
+/// What a wait found: the child and its wait status (exit, stop or
+/// continue), and whether it was an exit.
+struct Found {
+    pid: u32,
+    status: i32,
+    exited: bool,
+    uid: u32,
+}
+
+/// The heart of wait4 and waitid: Ok(None) for WNOHANG with nothing to
+/// report, ECHILD without a matching child, ERESTARTSYS when a signal
+/// comes first.
+fn wait_for_child(
+    process: &Arc<Process>,
+    selects: impl Fn(&Process) -> bool,
+    how: WaitFor,
+) -> Result<Option<Found>> {
+    loop {
+        let mut found_any = false;
+        let mut found = None;
+        {
+            let mut family = process.family.lock();
+            let children = &mut family.children;
+            let mut reaped = None;
+            for (index, child) in children.iter().enumerate() {
+                if !selects(child) {
+                    continue;
+                }
+                found_any = true;
+                let uid = child.credentials.lock().uid;
+                let mut child_family = child.family.lock();
+                if let Some(exit) = child_family.exit_status.filter(|_| how.exited) {
+                    found = Some(Found { pid: child.pid, status: exit, exited: true, uid });
+                    reaped = Some(index);
+                    break;
+                }
+                if let Some(report) = child_family.stop_report.filter(|r| how.reports(*r)) {
+                    if !how.keep {
+                        child_family.stop_report = None;
+                    }
+                    found = Some(Found { pid: child.pid, status: report, exited: false, uid });
+                    break;
+                }
+            }
+            if let (Some(index), false) = (reaped, how.keep) {
+                children.remove(index);
+            }
+        }
+        if let Some(found) = found {
+            if found.exited && !how.keep {
+                super::forget(found.pid);
+            }
+            return Ok(Some(found));
+        }
+        if !found_any {
+            return_errno!(ECHILD);
+        }
+        if how.no_hang {
+            return Ok(None);
+        }
+        let woke = process.child_event.wait_until_or(
+            || {
+                process.family.lock().children.iter().any(|c| {
+                    if !selects(c) {
+                        return false;
+                    }
+                    let family = c.family.lock();
+                    (how.exited && family.exit_status.is_some())
+                        || family.stop_report.is_some_and(|r| how.reports(r))
+                })
+            },
+            crate::signal::current_has_pending,
+        );
+        if !woke {
+            return_errno!(ERESTARTSYS);
+        }
     }
 }
 
@@ -81,80 +172,116 @@ pub fn wait4(
 ) -> Result<u32> {
     let process = context.process().clone();
     let group = process.process_group();
+    // __WNOTHREAD, __WALL, __WCLONE are accepted.
     if options
-        & !(abi::wait::WNOHANG | abi::wait::WUNTRACED | abi::wait::WCONTINUED | 0x4000_0000 | 0x8000_0000)
+        & !(abi::wait::WNOHANG
+            | abi::wait::WUNTRACED
+            | abi::wait::WCONTINUED
+            | 0x2000_0000
+            | 0x4000_0000
+            | 0x8000_0000)
         != 0
     {
         return_errno!(EINVAL);
     }
-    loop {
-        let mut found_any = false;
-        let mut reaped = None;
-        let mut reported = None;
-        {
-            let mut family = process.family.lock();
-            let children = &mut family.children;
-            for (index, child) in children.iter().enumerate() {
-                if !matches(child, pid, group) {
-                    continue;
-                }
-                found_any = true;
-                let mut child_family = child.family.lock();
-                if let Some(exit) = child_family.exit_status {
-                    reaped = Some((index, child.pid, exit));
-                    break;
-                }
-                if let Some(report) = child_family.stop_report.filter(|r| reportable(*r, options)) {
-                    child_family.stop_report = None;
-                    reported = Some((child.pid, report));
-                    break;
-                }
-            }
-            if let Some((index, _, _)) = reaped {
-                children.remove(index);
-            }
-        }
-        if let Some((child_pid, report)) = reported {
-            if !status.is_null() {
-                write_val(status, &report)?;
-            }
-            if !usage.is_null() {
-                write_val(usage, &abi::Rusage::default())?;
-            }
-            return Ok(child_pid);
-        }
-        if let Some((_, child_pid, exit)) = reaped {
-            super::forget(child_pid);
-            if !status.is_null() {
-                write_val(status, &exit)?;
-            }
-            if !usage.is_null() {
-                write_val(usage, &abi::Rusage::default())?;
-            }
-            return Ok(child_pid);
-        }
-        if !found_any {
-            return_errno!(ECHILD);
-        }
-        if options & abi::wait::WNOHANG != 0 {
-            return Ok(0);
-        }
-        let woke = process.child_event.wait_until_or(
-            || {
-                process.family.lock().children.iter().any(|c| {
-                    if !matches(c, pid, group) {
-                        return false;
-                    }
-                    let family = c.family.lock();
-                    family.exit_status.is_some() || family.stop_report.is_some_and(|r| reportable(r, options))
-                })
-            },
-            crate::signal::current_has_pending,
-        );
-        if !woke {
-            return_errno!(ERESTARTSYS);
-        }
+    let how = WaitFor {
+        exited: true,
+        stopped: options & abi::wait::WUNTRACED != 0,
+        continued: options & abi::wait::WCONTINUED != 0,
+        no_hang: options & abi::wait::WNOHANG != 0,
+        keep: false,
+    };
+    let Some(found) = wait_for_child(&process, |c| matches(c, pid, group), how)? else { return Ok(0) };
+    if !status.is_null() {
+        write_val(status, &found.status)?;
     }
+    if !usage.is_null() {
+        write_val(usage, &abi::Rusage::default())?;
+    }
+    Ok(found.pid)
+}
+
+/// waitid(2): P_ALL, P_PID, P_PGID; WEXITED, WSTOPPED, WCONTINUED,
+/// WNOHANG, WNOWAIT; the result as a siginfo_t (SIGCHLD, CLD_*, pid, uid,
+/// status).
+pub fn waitid(
+    context: &mut Context,
+    kind: u32,
+    id: u32,
+    info: UserAddr,
+    options: u32,
+    usage: UserAddr,
+) -> Result<()> {
+    const P_ALL: u32 = 0;
+    const P_PID: u32 = 1;
+    const P_PGID: u32 = 2;
+    let wanted = abi::wait::WEXITED | abi::wait::WUNTRACED | abi::wait::WCONTINUED;
+    let known = wanted | abi::wait::WNOHANG | abi::wait::WNOWAIT | 0x2000_0000 | 0x4000_0000 | 0x8000_0000;
+    if options & !known != 0 || options & wanted == 0 {
+        return_errno!(EINVAL);
+    }
+    let process = context.process().clone();
+    // Read before the wait locks the family (the selector runs under it).
+    let group = if id == 0 { process.process_group() } else { id };
+    let selects = |child: &Process| match kind {
+        P_ALL => true,
+        P_PID => child.pid == id,
+        P_PGID => child.process_group() == group,
+        _ => false,
+    };
+    if !matches!(kind, P_ALL | P_PID | P_PGID) || (kind == P_PID && id == 0) {
+        return_errno!(EINVAL);
+    }
+    let how = WaitFor {
+        exited: options & abi::wait::WEXITED != 0,
+        stopped: options & abi::wait::WUNTRACED != 0,
+        continued: options & abi::wait::WCONTINUED != 0,
+        no_hang: options & abi::wait::WNOHANG != 0,
+        keep: options & abi::wait::WNOWAIT != 0,
+    };
+    let result = wait_for_child(&process, selects, how);
+    // Linux writes infop even when the wait failed (zeros), so a bad
+    // pointer is EFAULT before ECHILD.
+    let found = match result {
+        Err(error) if error.errno == abi::Errno::ERESTARTSYS => return Err(error),
+        Err(error) => {
+            if !info.is_null() {
+                crate::mm::user::write_bytes(info, &[0u8; 128])?;
+            }
+            return Err(error);
+        }
+        Ok(found) => found,
+    };
+    // siginfo_t: signo, errno, code, then pid, uid, status at 16, 20, 24.
+    let mut bytes = [0u8; 128];
+    if let Some(found) = found {
+        use crate::signal::{CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED};
+        let (code, value) = if !found.exited {
+            if found.status == abi::wait::CONTINUED {
+                (CLD_CONTINUED, abi::signal::SIGCONT as i32)
+            } else {
+                (CLD_STOPPED, (found.status >> 8) & 0xff)
+            }
+        } else if found.status & 0x7f == 0 {
+            (CLD_EXITED, (found.status >> 8) & 0xff)
+        } else if found.status & 0x80 != 0 {
+            (CLD_DUMPED, found.status & 0x7f)
+        } else {
+            (CLD_KILLED, found.status & 0x7f)
+        };
+        bytes[0..4].copy_from_slice(&(abi::signal::SIGCHLD as i32).to_le_bytes());
+        bytes[8..12].copy_from_slice(&code.to_le_bytes());
+        bytes[16..20].copy_from_slice(&found.pid.to_le_bytes());
+        bytes[20..24].copy_from_slice(&found.uid.to_le_bytes());
+        bytes[24..28].copy_from_slice(&value.to_le_bytes());
+    }
+    if !info.is_null() {
+        crate::mm::user::write_bytes(info, &bytes)?;
+    }
+    if !usage.is_null() {
+        write_val(usage, &abi::Rusage::default())?;
+    }
+    Ok(())
 }
 
 /// setpgid(2) with Linux's rules: the caller or one of its children that

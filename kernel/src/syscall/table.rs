@@ -117,6 +117,7 @@ syscall_table! {
     88 utimensat => fs::utimensat : 4,
     93 exit => process::exit : 1,
     94 exit_group => process::exit : 1,
+    95 waitid => process::waitid : 5,
     96 set_tid_address => process::set_tid_address : 1,
     99 set_robust_list => system::set_robust_list : 2,
     101 nanosleep => system::nanosleep : 2,
@@ -171,5 +172,6 @@ syscall_table! {
     261 prlimit64 => system::prlimit64 : 4,
     276 renameat2 => fs::renameat2 : 5,
     278 getrandom => system::getrandom : 3,
+    291 statx => fs::statx : 5,
     439 faccessat2 => fs::faccessat2 : 4,
 }
