@@ -98,7 +98,23 @@ impl FileOps for PipeEnd {
                     }
                     return_errno!(EPIPE);
                 }
-                let room = CAPACITY - state.buffer.len();
+                let mut room = CAPACITY - state.buffer.len();
+                // The buffer is on the kernel heap: if it cannot grow, write
+                // what fits, or fail with ENOMEM, rather than failing an
+                // allocation the kernel could not recover from.
+                let wanted = room.min(data.len() - written);
+                if state.buffer.capacity() - state.buffer.len() < wanted
+                    && state.buffer.try_reserve(wanted).is_err()
+                {
+                    room = state.buffer.capacity() - state.buffer.len();
+                    if room == 0 {
+                        drop(state);
+                        if written > 0 {
+                            return Ok(written);
+                        }
+                        return_errno!(ENOMEM);
+                    }
+                }
                 if room > 0 {
                     let count = room.min(data.len() - written);
                     state.buffer.extend(&data[written..written + count]);

@@ -32,6 +32,13 @@ pub fn clone_process(
     if flags & CLONE_THREAD != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
         return_errno!(ENOSYS, "threads are not supported yet");
     }
+    // The kernel heap has a fixed size: refuse a new process while there is
+    // still room for the ones that exist to go on (fork's ENOMEM, "memory
+    // is tight"), instead of failing an allocation later, where the
+    // kernel could only stop.
+    if !crate::mm::heap_has_room_for_a_process() {
+        return_errno!(ENOMEM, "kernel heap nearly full");
+    }
     let parent = &thread.process;
     let vm = parent.vm().ok_or(abi::Errno::ENOMEM)?;
     // vfork's shared memory is served by a copy-on-write copy: the child
