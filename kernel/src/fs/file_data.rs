@@ -105,6 +105,20 @@ impl FileData {
         self.pages.get(index).and_then(Clone::clone)
     }
 
+    /// The page at `index`, allocated (zeroed) if it is a hole, for a
+    /// shared mapping whose writes must land in the file. The length does
+    /// not change. None when out of pages.
+    pub fn page_or_alloc(&mut self, index: usize) -> Option<Page> {
+        if index >= self.pages.len() {
+            self.pages.try_reserve(index + 1 - self.pages.len()).ok()?;
+            self.pages.resize_with(index + 1, || None);
+        }
+        if self.pages[index].is_none() {
+            self.pages[index] = Some(Page::alloc_zeroed()?);
+        }
+        self.pages[index].clone()
+    }
+
     /// Pages in use (st_blocks counts them).
     pub fn resident_pages(&self) -> usize {
         self.pages.iter().filter(|p| p.is_some()).count()

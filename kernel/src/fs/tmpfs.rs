@@ -247,6 +247,16 @@ impl Inode {
         Ok(())
     }
 
+    /// The page at `index` of a regular file, allocated in the file if it
+    /// is a hole (shared mappings write into it); None for a non-file or
+    /// when out of pages.
+    pub fn file_page_for_sharing(&self, index: usize) -> Option<hal::memory::page::Page> {
+        match &self.content {
+            Content::File(data) => data.lock().page_or_alloc(index),
+            _ => None,
+        }
+    }
+
     /// The page of a regular file's data at `index` (to map it), and the
     /// file's length; None for a hole or a non-file.
     pub fn file_page(&self, index: usize) -> Option<hal::memory::page::Page> {

@@ -327,8 +327,15 @@ impl Vm {
     /// sees the process's writes.
     pub fn map_file_page(&mut self, address: usize, page: Page) -> Result<()> {
         let Some((_, area)) = self.area_at(address) else { return_errno!(EFAULT) };
+        // Shared areas write into the file's page; private ones copy it
+        // first. PROT_NONE areas keep the page parked, out of the table.
+        let copy_on_write = area.protection.write && !area.shared;
+        if !area.protection.read && !area.protection.write && !area.protection.execute {
+            self.parked.insert(address, (page, !area.shared));
+            return Ok(());
+        }
         self.table
-            .map(address, page, flags_for(area.protection, area.protection.write))
+            .map(address, page, flags_for(area.protection, copy_on_write))
             .map_err(|_| abi::Errno::ENOMEM.into())
     }
 

@@ -425,11 +425,20 @@ pub fn mmap(
         MAP_SHARED_VALIDATE => MAP_SHARED,
         kind => kind,
     };
-    if flags & MAP_ANONYMOUS == 0 {
-        // The descriptor is checked first (EBADF), as Linux does.
-        context.process().files.lock().get(fd)?;
-        return_errno!(ENODEV, "file mappings are not supported yet");
-    }
+    // A file mapping: the descriptor first (EBADF), then what it is
+    // (ENODEV unless a regular tmpfs file), then its access mode (EACCES).
+    let file = if flags & MAP_ANONYMOUS == 0 {
+        let file = context.process().files.lock().get(fd)?;
+        let inode = crate::fs::syscalls::inode_of(&file)
+            .filter(|i| i.mode() & abi::mode::S_IFMT == abi::mode::S_IFREG)
+            .ok_or(abi::Errno::ENODEV)?;
+        if !file.can_read() || (kind == MAP_SHARED && prot & 2 != 0 && !file.can_write()) {
+            return_errno!(EACCES);
+        }
+        Some(inode)
+    } else {
+        None
+    };
     let vm = context.process().vm().ok_or(abi::Errno::ENOMEM)?;
     let mut vm = vm.lock();
     if exceeds_address_space_limit(context, &vm, length) {
@@ -453,7 +462,60 @@ pub fn mmap(
         vm.find_free(length).ok_or(abi::Errno::ENOMEM)?
     };
     vm.map(start, start + length, Protection::from_prot(prot), kind == MAP_SHARED, AreaKind::Anonymous);
+    if let Some(inode) = file {
+        map_file(&mut vm, &inode, start, length, offset, kind == MAP_SHARED)?;
+    }
     Ok(start)
+}
+
+/// msync: nothing to write back (tmpfs pages are the file), but the
+/// flags and the range are checked as Linux does.
+pub fn msync(context: &mut Context, address: usize, length: usize, flags: u32) -> Result<()> {
+    const MS_ASYNC: u32 = 1;
+    const MS_INVALIDATE: u32 = 2;
+    const MS_SYNC: u32 = 4;
+    if !address.is_multiple_of(PAGE_SIZE)
+        || flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
+        || flags & (MS_ASYNC | MS_SYNC) == MS_ASYNC | MS_SYNC
+    {
+        return_errno!(EINVAL);
+    }
+    let end = address.checked_add(length.div_ceil(PAGE_SIZE) * PAGE_SIZE).ok_or(abi::Errno::ENOMEM)?;
+    let vm = context.process().vm().ok_or(abi::Errno::ENOMEM)?;
+    if end > address && !vm.lock().is_fully_mapped(address, end) {
+        return_errno!(ENOMEM);
+    }
+    Ok(())
+}
+
+/// Maps the pages of `inode` from `offset` into `[start, start + length)`
+/// at once (tmpfs pages are in RAM already). MAP_SHARED maps the file's
+/// own pages (holes inside the file get a page of the file); MAP_PRIVATE
+/// maps them copy-on-write and gives holes private zero pages on demand.
+/// Pages past the end of the file read as zeros (Linux sends SIGBUS
+/// there; programs do not rely on it).
+fn map_file(
+    vm: &mut crate::mm::vm::Vm,
+    inode: &crate::fs::tmpfs::Inode,
+    start: usize,
+    length: usize,
+    offset: usize,
+    shared: bool,
+) -> Result<()> {
+    let file_pages = (inode.size() as usize).div_ceil(PAGE_SIZE);
+    for index in 0..length / PAGE_SIZE {
+        let file_index = offset / PAGE_SIZE + index;
+        if file_index >= file_pages {
+            break;
+        }
+        let page = if shared { inode.file_page_for_sharing(file_index) } else { inode.file_page(file_index) };
+        match page {
+            Some(page) => vm.map_file_page(start + index * PAGE_SIZE, page)?,
+            None if shared => return_errno!(ENOMEM),
+            None => {}
+        }
+    }
+    Ok(())
 }
 
 pub fn munmap(context: &mut Context, address: usize, length: usize) -> Result<()> {

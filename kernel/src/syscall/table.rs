@@ -167,6 +167,7 @@ syscall_table! {
     221 execve => process::execve : 3,
     222 mmap => process::mmap : 6,
     226 mprotect => process::mprotect : 3,
+    227 msync => process::msync : 3,
     233 madvise => process::madvise : 3,
     260 wait4 => process::wait4 : 4,
     261 prlimit64 => system::prlimit64 : 4,
