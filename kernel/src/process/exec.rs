@@ -54,6 +54,8 @@ struct Program {
     phdr: Option<usize>,
     program_header_offset: usize,
     program_header_count: usize,
+    /// PT_INTERP: the dynamic linker's path.
+    interpreter: Option<Vec<u8>>,
 }
 
 /// Parses the ELF header and program headers in `data` (the start of a
@@ -75,6 +77,7 @@ fn parse(data: &[u8], file_length: usize) -> Result<Program> {
     }
     let mut segments = Vec::new();
     let mut phdr = None;
+    let mut interpreter = None;
     for index in 0..program_header_count {
         let at = program_header_offset.checked_add(index * 56).ok_or(abi::Errno::ENOEXEC)?;
         let kind = u32_at(data, at)?;
@@ -84,7 +87,13 @@ fn parse(data: &[u8], file_length: usize) -> Result<Program> {
         let file_size = u64_at(data, at + 32)?;
         let memory_size = u64_at(data, at + 40)?;
         match kind {
-            PT_INTERP => return_errno!(ENOEXEC, "dynamically linked programs are not supported yet"),
+            PT_INTERP => {
+                // A NUL-terminated path in the headers' first pages.
+                let path = offset.checked_add(file_size).and_then(|end| data.get(offset..end));
+                let path = path.filter(|p| p.len() > 1 && p.len() <= 4096).ok_or(abi::Errno::ENOEXEC)?;
+                let end = path.iter().position(|&b| b == 0).unwrap_or(path.len());
+                interpreter = Some(path[..end].to_vec());
+            }
             PT_PHDR => phdr = Some(virtual_address),
             PT_LOAD => {
                 let fits = offset.checked_add(file_size).is_some_and(|end| end <= file_length)
@@ -111,6 +120,7 @@ fn parse(data: &[u8], file_length: usize) -> Result<Program> {
         phdr,
         program_header_offset,
         program_header_count,
+        interpreter,
     })
 }
 
@@ -169,7 +179,37 @@ fn map_segment(vm: &mut Vm, inode: &Inode, segment: &Segment, bias: usize) -> Re
     Ok(())
 }
 
-fn load(inode: &Inode, path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], stack_limit: u64) -> Result<Image> {
+/// Maps the dynamic linker (a position-independent ELF) just below the
+/// mmap region, as Linux puts ld.so among the mappings; returns its base
+/// and entry point.
+fn load_interpreter(vm: &mut Vm, inode: &Inode) -> Result<(usize, usize)> {
+    let headers = read_headers(inode)?;
+    let interpreter = parse(&headers, inode.size() as usize)?;
+    if !interpreter.is_position_independent || interpreter.interpreter.is_some() {
+        return_errno!(ELIBBAD);
+    }
+    let span = interpreter.segments.iter().map(|s| s.virtual_address + s.memory_size).max().unwrap_or(0);
+    let base = crate::mm::vm::MMAP_BASE
+        .checked_sub(span.div_ceil(PAGE_SIZE) * PAGE_SIZE)
+        .ok_or(abi::Errno::ENOMEM)?
+        & !0xffff;
+    for segment in &interpreter.segments {
+        let start = (base + segment.virtual_address) & !(PAGE_SIZE - 1);
+        let end = (base + segment.virtual_address + segment.memory_size).div_ceil(PAGE_SIZE) * PAGE_SIZE;
+        vm.map(start, end, segment.protection, false, AreaKind::Program);
+        map_segment(vm, inode, segment, base)?;
+    }
+    Ok((base, base + interpreter.entry))
+}
+
+fn load(
+    inode: &Inode,
+    path: &[u8],
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+    stack_limit: u64,
+    open: &dyn Fn(&[u8]) -> Result<Arc<Inode>>,
+) -> Result<Image> {
     let headers = read_headers(inode)?;
     let program = parse(&headers, inode.size() as usize)?;
     let bias = if program.is_position_independent { DYN_BASE } else { 0 };
@@ -184,6 +224,13 @@ fn load(inode: &Inode, path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], stack_li
     }
     vm.heap_start = highest;
     vm.heap_end = highest;
+    let (interpreter_base, entry) = match &program.interpreter {
+        Some(interpreter_path) => {
+            let interpreter = open(interpreter_path)?;
+            load_interpreter(&mut vm, &interpreter)?
+        }
+        None => (0, bias + program.entry),
+    };
     let read_write = Protection { read: true, write: true, execute: false };
     vm.map(STACK_TOP - stack_size(stack_limit), STACK_TOP, read_write, false, AreaKind::Stack);
     let trampoline = Protection { read: true, write: false, execute: true };
@@ -204,7 +251,7 @@ fn load(inode: &Inode, path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], stack_li
         (4, 56),                           // AT_PHENT
         (5, program.program_header_count), // AT_PHNUM
         (6, PAGE_SIZE),                    // AT_PAGESZ
-        (7, 0),                            // AT_BASE
+        (7, interpreter_base),             // AT_BASE
         (8, 0),                            // AT_FLAGS
         (9, bias + program.entry),         // AT_ENTRY
         (11, 0),                           // AT_UID
@@ -216,7 +263,7 @@ fn load(inode: &Inode, path: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], stack_li
         (23, 0),                           // AT_SECURE
     ];
     let stack_pointer = build_stack(&mut vm, path, argv, envp, &auxv)?;
-    Ok(Image { vm, entry: bias + program.entry, stack_pointer })
+    Ok(Image { vm, entry, stack_pointer })
 }
 
 /// AT_HWCAP for RV64IMAFDC: one bit per base extension letter.
@@ -333,7 +380,14 @@ pub fn execute(
             continue;
         }
         let stack_limit = thread.process.limits.lock().current(super::limits::RLIMIT_STACK);
-        break load(&inode, &path, &argv, &envp, stack_limit)?;
+        let open = |interpreter: &[u8]| -> Result<Arc<Inode>> {
+            let inode = resolve(&Start { root: &fs.root, directory: &fs.cwd }, interpreter, true)?;
+            if inode.mode() & abi::mode::S_IFMT != abi::mode::S_IFREG {
+                return_errno!(EACCES);
+            }
+            Ok(inode)
+        };
+        break load(&inode, &path, &argv, &envp, stack_limit, &open)?;
     };
     // The point of no return: the old program is gone from here on.
     process.did_exec.store(true, core::sync::atomic::Ordering::Release);
