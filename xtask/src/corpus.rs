@@ -13,6 +13,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Debian packages the corpus tests use besides busybox: dynamically
+/// linked programs, run by both kernels from the same image.
+pub const CORPUS_PACKAGES: &[&str] = &["bash", "lua5.4", "sqlite3"];
+
 /// Seconds one test may run before the runner kills it.
 const TEST_TIMEOUT_SECONDS: u32 = 30;
 pub const BEGIN: &str = "@@@ begin ";
@@ -149,6 +153,7 @@ pub fn run(kernel: Kernel, tests: &[CorpusTest]) -> Result<(BTreeMap<String, Str
     // runs skip the large download (rcS ignores the modules on goose).
     let base = crate::rootfs::build(&crate::rootfs::RootfsOptions {
         include_linux_modules: kernel == Kernel::Linux,
+        extra_packages: CORPUS_PACKAGES.iter().map(|p| p.to_string()).collect(),
         ..Default::default()
     })?;
     let initrd = crate::run::concatenate(&base, &std::fs::read(overlay(tests)?)?)?;

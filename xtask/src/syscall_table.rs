@@ -68,7 +68,10 @@ fn measure(tests: &[CorpusTest]) -> Result<BTreeMap<String, BTreeSet<String>>> {
     std::fs::create_dir_all(&dir)?;
     let image = dir.join("goose.Image");
     std::fs::copy(corpus::kernel_image(corpus::Kernel::Goose)?, &image)?;
-    let base = std::fs::read(crate::rootfs::build(&crate::rootfs::RootfsOptions::default())?)?;
+    let base = std::fs::read(crate::rootfs::build(&crate::rootfs::RootfsOptions {
+        extra_packages: corpus::CORPUS_PACKAGES.iter().map(|p| p.to_string()).collect(),
+        ..Default::default()
+    })?)?;
     let mut coverage: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for test in tests {
         let start = Instant::now();

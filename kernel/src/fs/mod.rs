@@ -12,6 +12,7 @@ pub mod path;
 pub mod pipe;
 pub mod poll;
 pub mod procfs;
+pub mod record_locks;
 pub mod statfs;
 pub mod syscalls;
 pub mod tmpfs;

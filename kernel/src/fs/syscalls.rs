@@ -161,6 +161,9 @@ pub fn openat(context: &mut Context, dirfd: i32, path: UserAddr, flags: u32, mod
 
 pub fn close(context: &mut Context, fd: i32) -> Result<()> {
     let file = context.process().files.lock().remove(fd)?;
+    if let Some(inode) = inode_of(&file) {
+        super::record_locks::release_file(inode.number, context.process().pid);
+    }
     drop(file);
     Ok(())
 }
@@ -699,6 +702,25 @@ pub fn fchmod(context: &mut Context, fd: i32, mode: u32) -> Result<()> {
     Ok(())
 }
 
+/// fchown: as fchownat on the descriptor's file.
+pub fn fchown(context: &mut Context, fd: i32, uid: u32, gid: u32) -> Result<()> {
+    let file = get(context, fd)?;
+    let inode = inode_of(&file).ok_or(Errno::EINVAL)?;
+    chown(&inode, uid, gid);
+    Ok(())
+}
+
+/// fsync and fdatasync: tmpfs has nothing to write back; pipes, sockets
+/// and the like are EINVAL, as Linux says.
+pub fn fsync(context: &mut Context, fd: i32) -> Result<()> {
+    let file = get(context, fd)?;
+    let mode = file.ops.metadata()?.mode & S_IFMT;
+    if mode == S_IFIFO || mode == S_IFSOCK {
+        return_errno!(EINVAL);
+    }
+    Ok(())
+}
+
 pub fn fchownat(
     context: &mut Context,
     dirfd: i32,
@@ -710,6 +732,12 @@ pub fn fchownat(
     check_flags(flags, abi::AT_SYMLINK_NOFOLLOW | abi::AT_EMPTY_PATH)?;
     let path = read_path(path)?;
     let inode = target_at(context, dirfd, &path, flags, true)?;
+    chown(&inode, uid, gid);
+    Ok(())
+}
+
+/// Sets the owner and group (-1 keeps one), as root may.
+fn chown(inode: &Inode, uid: u32, gid: u32) {
     let mut attributes = inode.attributes.lock();
     if uid != u32::MAX {
         attributes.uid = uid;
@@ -726,7 +754,6 @@ pub fn fchownat(
         }
     }
     attributes.changed = crate::time::realtime();
-    Ok(())
 }
 
 pub fn utimensat(
@@ -851,6 +878,9 @@ pub fn fcntl(context: &mut Context, fd: i32, command: u32, argument: usize) -> R
     const F_SETFL: u32 = 4;
     const F_DUPFD_CLOEXEC: u32 = 1030;
     const F_GETPIPE_SZ: u32 = 1032;
+    const F_GETLK: u32 = 5;
+    const F_SETLK: u32 = 6;
+    const F_SETLKW: u32 = 7;
     let mut files = context.process().files.lock();
     let file = files.get(fd)?;
     match command {
@@ -865,6 +895,12 @@ pub fn fcntl(context: &mut Context, fd: i32, command: u32, argument: usize) -> R
         F_GETFD => Ok(isize::from(files.close_on_exec(fd)?)),
         F_SETFD => files.set_close_on_exec(fd, argument & 1 != 0).map(|()| 0),
         F_GETFL => Ok(file.flags() as isize),
+        F_GETLK | F_SETLK | F_SETLKW => {
+            drop(files);
+            let inode = inode_of(&file).ok_or(Errno::EINVAL)?;
+            let pid = context.process().pid;
+            super::record_locks::fcntl_lock(&file, inode.number, pid, command, UserAddr(argument))
+        }
         F_GETPIPE_SZ if file.ops.metadata()?.mode & abi::mode::S_IFMT == abi::mode::S_IFIFO => {
             Ok(super::pipe::CAPACITY as isize)
         }

@@ -36,6 +36,7 @@ fn release(process: &Arc<Process>, thread: &Arc<Thread>) {
     drop(vm);
     let files = core::mem::take(&mut *process.files.lock());
     drop(files);
+    crate::fs::record_locks::release_all(process.pid);
     let status = process.family.lock().exit_status.unwrap_or(0);
     if process.pid == 1 {
         init_exited(status);

@@ -44,6 +44,36 @@ pub fn clone(
     super::fork::clone_process(context.thread, context.user, flags, stack, parent_tid, child_tid)
 }
 
+/// clone3: struct clone_args (at least its first version, 64 bytes) turned
+/// into clone's arguments. The stack is given as base and size.
+pub fn clone3(context: &mut Context, arguments: UserAddr, size: usize) -> Result<u32> {
+    const CLONE_ARGS_SIZE_VER0: usize = 64;
+    if !(CLONE_ARGS_SIZE_VER0..=4096).contains(&size) {
+        return_errno!(EINVAL);
+    }
+    let mut raw = [0u8; 88];
+    crate::mm::user::read_bytes(arguments, &mut raw[..size.min(88)])?;
+    let field = |index: usize| u64::from_le_bytes(raw[index * 8..index * 8 + 8].try_into().unwrap_or([0; 8]));
+    let (flags, _pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls) =
+        (field(0), field(1), field(2), field(3), field(4), field(5), field(6), field(7));
+    // Unknown flags beyond 64 bits of clone's, a signal that is not one,
+    // and a stack given without its size (or the reverse) are EINVAL.
+    const CSIGNAL: u64 = 0xff;
+    if flags & CSIGNAL != 0 || exit_signal > u64::from(abi::signal::NSIG) || (stack == 0) != (stack_size == 0)
+    {
+        return_errno!(EINVAL);
+    }
+    let stack_pointer = if stack == 0 { 0 } else { (stack + stack_size) as usize };
+    clone(
+        context,
+        flags | exit_signal,
+        stack_pointer,
+        UserAddr(parent_tid as usize),
+        tls as usize,
+        UserAddr(child_tid as usize),
+    )
+}
+
 pub fn execve(context: &mut Context, path: UserAddr, argv: UserAddr, envp: UserAddr) -> Result<()> {
     let path = read_path(path)?;
     // ARG_MAX as Linux computes it for an 8 MiB stack: a quarter.

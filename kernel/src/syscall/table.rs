@@ -96,6 +96,7 @@ syscall_table! {
     52 fchmod => fs::fchmod : 2,
     53 fchmodat => fs::fchmodat : 3,
     54 fchownat => fs::fchownat : 5,
+    55 fchown => fs::fchown : 3,
     56 openat => fs::openat : 4,
     57 close => fs::close : 1,
     59 pipe2 => fs::pipe2 : 2,
@@ -114,6 +115,8 @@ syscall_table! {
     79 newfstatat => fs::newfstatat : 4,
     80 fstat => fs::fstat : 2,
     81 sync => fs::sync : 0,
+    82 fsync => fs::fsync : 1,
+    83 fdatasync => fs::fsync : 1,
     88 utimensat => fs::utimensat : 4,
     93 exit => process::exit : 1,
     94 exit_group => process::exit : 1,
@@ -174,5 +177,6 @@ syscall_table! {
     276 renameat2 => fs::renameat2 : 5,
     278 getrandom => system::getrandom : 3,
     291 statx => fs::statx : 5,
+    435 clone3 => process::clone3 : 2,
     439 faccessat2 => fs::faccessat2 : 4,
 }
