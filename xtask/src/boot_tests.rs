@@ -178,6 +178,10 @@ pub fn run_all(filter: Option<&str>) -> Result<bool> {
         let result = initrd_test(&image, &scratch_initrd);
         report("qemu::initrd_is_found_in_ram", result, &mut passed, &mut failed);
     }
+    if filter.is_none_or(|f| "job_control_at_the_console".contains(f)) {
+        let result = crate::console_test::job_control_at_the_console(&image);
+        report("qemu::job_control_at_the_console", result, &mut passed, &mut failed);
+    }
     for (name, verdict) in crate::corpus::check_on_goose(filter)? {
         report(&name, verdict, &mut passed, &mut failed);
     }

@@ -4,6 +4,7 @@
 mod bench;
 mod boot_tests;
 mod cmd_rootfs;
+mod console_test;
 mod corpus;
 mod debian;
 mod file_tree;
