@@ -320,7 +320,16 @@ fn push_frame(
 ) -> Result<()> {
     use crate::mm::user::write_bytes;
     use crate::syscall::UserAddr;
-    let sp = (user.regs[reg::SP].wrapping_sub(FRAME_SIZE)) & !15;
+    // SA_ONSTACK: the frame goes on the alternate stack, unless the thread
+    // is on it already (a nested signal stays where it is).
+    let alt_stack = *thread.alt_stack.lock();
+    let current_sp = user.regs[reg::SP];
+    let on_alt_stack = alt_stack.is_some_and(|s| s.contains(current_sp));
+    let top = match alt_stack {
+        Some(stack) if action.flags & sig::SA_ONSTACK != 0 && !on_alt_stack => stack.base + stack.size,
+        _ => current_sp,
+    };
+    let sp = (top.wrapping_sub(FRAME_SIZE)) & !15;
     let mut frame = alloc::vec![0u8; FRAME_SIZE];
     // siginfo: si_signo, si_errno, si_code, then the union at 16.
     frame[0..4].copy_from_slice(&(signal as i32).to_le_bytes());
@@ -337,6 +346,20 @@ fn push_frame(
     }
     let old_mask = return_mask.unwrap_or_else(|| thread.mask.load(Ordering::Acquire));
     frame[SIGMASK..SIGMASK + 8].copy_from_slice(&old_mask.to_le_bytes());
+    // uc_stack: the alternate stack as it was (sigaltstack's view);
+    // rt_sigreturn puts it back. SS_AUTODISARM takes it away meanwhile.
+    let using_alt_stack = top != current_sp;
+    if let Some(stack) = alt_stack {
+        let flags: u64 = if on_alt_stack { 1 } else { 0 } | if stack.auto_disarm { 1 << 31 } else { 0 };
+        if using_alt_stack && stack.auto_disarm {
+            *thread.alt_stack.lock() = None;
+        }
+        frame[UCONTEXT + 16..UCONTEXT + 24].copy_from_slice(&(stack.base as u64).to_le_bytes());
+        frame[UCONTEXT + 24..UCONTEXT + 32].copy_from_slice(&flags.to_le_bytes());
+        frame[UCONTEXT + 32..UCONTEXT + 40].copy_from_slice(&(stack.size as u64).to_le_bytes());
+    } else {
+        frame[UCONTEXT + 24..UCONTEXT + 32].copy_from_slice(&2u64.to_le_bytes());
+    }
     frame[MCONTEXT..MCONTEXT + 8].copy_from_slice(&(user.pc as u64).to_le_bytes());
     for register in 1..32 {
         let at = MCONTEXT + register * 8;
@@ -382,5 +405,20 @@ pub fn restore_frame(thread: &Thread, user: &mut UserContext) -> Result<()> {
     user.set_fp_registers(fp);
     let mask = word(SIGMASK) & !(sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP));
     thread.mask.store(mask, Ordering::Release);
+    // The alternate stack as uc_stack says (Linux's restore_altstack),
+    // unless the thread is running on the current one.
+    let (base, flags, size) = (word(UCONTEXT + 16), word(UCONTEXT + 24), word(UCONTEXT + 32));
+    let on_current = thread.alt_stack.lock().is_some_and(|s| s.contains(user.regs[reg::SP]));
+    if !on_current {
+        *thread.alt_stack.lock() = if flags & 2 != 0 || size < 2048 {
+            None
+        } else {
+            Some(crate::process::AltStack {
+                base: base as usize,
+                size: size as usize,
+                auto_disarm: flags & (1 << 31) != 0,
+            })
+        };
+    }
     Ok(())
 }

@@ -391,6 +391,7 @@ pub fn execute(
     };
     // The point of no return: the old program is gone from here on.
     process.did_exec.store(true, core::sync::atomic::Ordering::Release);
+    *thread.alt_stack.lock() = None;
     *process.command_line.lock() = argv.iter().flat_map(|a| a.iter().copied().chain([0])).collect();
     let base = path.rsplit(|&b| b == b'/').next().unwrap_or(&path);
     let mut comm = [0u8; 16];

@@ -57,6 +57,7 @@ pub fn clone_process(
     }
     child.set_vm(Some(AddressSpace::new(child_vm)));
     let child_thread = Thread::new(pid, child.clone(), thread.mask.load(Ordering::Acquire));
+    *child_thread.alt_stack.lock() = *thread.alt_stack.lock();
     *child_thread.name.lock() = *thread.name.lock();
     if flags & CLONE_CHILD_CLEARTID != 0 {
         child_thread.clear_child_tid.store(child_tid.0, Ordering::Relaxed);

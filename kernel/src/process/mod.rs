@@ -12,7 +12,7 @@ mod thread;
 
 pub use exec::execute;
 pub use exit::exit_process;
-pub use thread::{after_switch, spawn_user_thread, Thread};
+pub use thread::{after_switch, spawn_user_thread, AltStack, Thread};
 
 use crate::fs::fd_table::FdTable;
 use crate::fs::FsContext;

@@ -13,6 +13,21 @@ use hal::cpu::MAX_HARTS;
 use hal::sync::SpinLock;
 use hal::{UserContext, UserEvent};
 
+/// An alternate signal stack (sigaltstack).
+#[derive(Clone, Copy, Debug)]
+pub struct AltStack {
+    pub base: usize,
+    pub size: usize,
+    /// SS_AUTODISARM: cleared while a handler runs on it.
+    pub auto_disarm: bool,
+}
+
+impl AltStack {
+    pub fn contains(&self, sp: usize) -> bool {
+        sp > self.base && sp - self.base <= self.size
+    }
+}
+
 pub struct Thread {
     pub tid: Pid,
     pub process: Arc<Process>,
@@ -39,6 +54,8 @@ pub struct Thread {
     /// What restart_syscall continues: the deadline of an interrupted
     /// relative sleep (in timer ticks) and where to write the time left.
     pub restart_block: spin::Mutex<Option<(u64, crate::syscall::UserAddr)>>,
+    /// sigaltstack: the alternate signal stack, if one is set.
+    pub alt_stack: spin::Mutex<Option<AltStack>>,
     task: spin::Once<Weak<Task>>,
 }
 
@@ -55,6 +72,7 @@ impl Thread {
             saved_mask: spin::Mutex::new(None),
             restart: spin::Mutex::new(None),
             restart_block: spin::Mutex::new(None),
+            alt_stack: spin::Mutex::new(None),
             task: spin::Once::new(),
         });
         process.threads.lock().push(Arc::downgrade(&thread));

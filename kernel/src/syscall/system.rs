@@ -475,10 +475,50 @@ pub fn tkill(context: &mut Context, tid: i32, signal: u32) -> Result<()> {
     tgkill(context, 0, tid, signal)
 }
 
-pub fn sigaltstack(_context: &mut Context, _new: UserAddr, old: UserAddr) -> Result<()> {
+/// sigaltstack: stack_t is { ss_sp, ss_flags (int, padded), ss_size }.
+pub fn sigaltstack(context: &mut Context, new: UserAddr, old: UserAddr) -> Result<()> {
+    use crate::process::AltStack;
+    const SS_ONSTACK: u64 = 1;
+    const SS_DISABLE: u64 = 2;
+    const SS_AUTODISARM: u64 = 1 << 31;
+    const MINSIGSTKSZ: u64 = 2048;
+    let thread = context.thread;
+    let current = *thread.alt_stack.lock();
+    let on_stack = current.is_some_and(|s| s.contains(context.user.regs[hal::arch::user_context::reg::SP]));
+    let old_value = match current {
+        Some(stack) => [
+            stack.base as u64,
+            if on_stack { SS_ONSTACK } else { 0 } | if stack.auto_disarm { SS_AUTODISARM } else { 0 },
+            stack.size as u64,
+        ],
+        None => [0, SS_DISABLE, 0],
+    };
+    if !new.is_null() {
+        let [base, flags, size]: [u64; 3] = read_val(new)?;
+        let flags = flags & 0xffff_ffff;
+        let mode = flags & !SS_AUTODISARM;
+        if mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE {
+            return_errno!(EINVAL);
+        }
+        if on_stack {
+            return_errno!(EPERM);
+        }
+        let stack = if mode == SS_DISABLE {
+            None
+        } else {
+            if size < MINSIGSTKSZ {
+                return_errno!(ENOMEM);
+            }
+            Some(AltStack {
+                base: base as usize,
+                size: size as usize,
+                auto_disarm: flags & SS_AUTODISARM != 0,
+            })
+        };
+        *thread.alt_stack.lock() = stack;
+    }
     if !old.is_null() {
-        // No alternate stack: ss_flags = SS_DISABLE.
-        write_val(old, &[0u64, 2, 0])?;
+        write_val(old, &old_value)?;
     }
     Ok(())
 }
