@@ -69,6 +69,8 @@ pub struct Process {
     pub started_ns: u64,
     pub limits: SpinLock<limits::Limits>,
     pub credentials: SpinLock<credentials::Credentials>,
+    /// ITIMER_REAL (interrupt-safe: the timer interrupt reads it).
+    pub real_timer: SpinLock<crate::time::itimer::RealTimer>,
     /// Set by execve: a parent may no longer move it to another group.
     pub did_exec: core::sync::atomic::AtomicBool,
 }
@@ -115,6 +117,7 @@ impl Process {
             limits: SpinLock::new(parent.map_or_else(limits::Limits::default, |p| *p.limits.lock())),
             credentials: SpinLock::new(parent.map_or_else(Default::default, |p| *p.credentials.lock())),
             did_exec: core::sync::atomic::AtomicBool::new(false),
+            real_timer: SpinLock::new(Default::default()),
         });
         if let Some(parent) = parent {
             parent.family.lock().children.push(process.clone());

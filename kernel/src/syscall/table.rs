@@ -72,6 +72,7 @@ use crate::fs::statfs as fs_statfs;
 use crate::fs::syscalls as fs;
 use crate::process::credentials;
 use crate::process::syscalls as process;
+use crate::time::itimer;
 
 syscall_table! {
     17 getcwd => fs::getcwd : 2,
@@ -123,6 +124,8 @@ syscall_table! {
     95 waitid => process::waitid : 5,
     96 set_tid_address => process::set_tid_address : 1,
     99 set_robust_list => system::set_robust_list : 2,
+    102 getitimer => itimer::getitimer : 2,
+    103 setitimer => itimer::setitimer : 3,
     101 nanosleep => system::nanosleep : 2,
     113 clock_gettime => system::clock_gettime : 2,
     114 clock_getres => system::clock_getres : 2,

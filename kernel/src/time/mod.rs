@@ -1,5 +1,6 @@
 //! Time: the monotonic clock, wall-clock time from the RTC, and sleeping.
 
+pub mod itimer;
 pub mod timer;
 
 use core::sync::atomic::{AtomicU64, Ordering};

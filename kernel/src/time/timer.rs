@@ -4,6 +4,7 @@
 //! tick, whichever comes first.
 
 use crate::sched::{self, Task};
+use alloc::boxed::Box;
 use alloc::collections::BinaryHeap;
 use alloc::sync::Arc;
 use core::cmp::Reverse;
@@ -11,13 +12,20 @@ use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use hal::cpu::MAX_HARTS;
 use hal::sync::SpinLock;
 
-/// A pending timer: wakes `task` at `deadline` (in timer ticks) and sets
-/// `fired`.
+/// What a timer does when it fires.
+enum Action {
+    /// Sets the flag and wakes the task (a sleep).
+    Wake { task: Arc<Task>, fired: Arc<AtomicBool> },
+    /// Runs from the timer interrupt (interval timers): it must only take
+    /// interrupt-safe locks.
+    Call(Box<dyn FnOnce() + Send>),
+}
+
+/// A pending timer: acts at `deadline` (in timer ticks).
 struct Pending {
     deadline: u64,
     sequence: u64,
-    task: Arc<Task>,
-    fired: Arc<AtomicBool>,
+    action: Action,
 }
 
 impl PartialEq for Pending {
@@ -47,17 +55,22 @@ static NEXT_TICK: [AtomicU64; MAX_HARTS] = [const { AtomicU64::new(0) }; MAX_HAR
 /// returned flag turns true when it has fired.
 pub fn arm_for_current(deadline: u64) -> Arc<AtomicBool> {
     let fired = Arc::new(AtomicBool::new(false));
+    let action = Action::Wake { task: sched::current(), fired: fired.clone() };
+    arm(deadline, action);
+    fired
+}
+
+/// Runs `callback` from the timer interrupt at `deadline` (ticks).
+pub fn arm_callback(deadline: u64, callback: impl FnOnce() + Send + 'static) {
+    arm(deadline, Action::Call(Box::new(callback)));
+}
+
+fn arm(deadline: u64, action: Action) {
     let hart = hal::cpu::index();
-    let pending = Pending {
-        deadline,
-        sequence: SEQUENCE.fetch_add(1, Ordering::Relaxed),
-        task: sched::current(),
-        fired: fired.clone(),
-    };
+    let pending = Pending { deadline, sequence: SEQUENCE.fetch_add(1, Ordering::Relaxed), action };
     let mut timers = TIMERS[hart].lock();
     timers.push(Reverse(pending));
     program(hart, &timers);
-    fired
 }
 
 /// Sleeps until `deadline` (ticks), or until `interrupted` says stop.
@@ -84,10 +97,16 @@ pub fn on_interrupt(tick_interval: u64) -> bool {
     let hart = hal::cpu::index();
     let now = hal::timer::now();
     let mut timers = TIMERS[hart].lock();
+    let mut calls = alloc::vec::Vec::new();
     while timers.peek().is_some_and(|p| p.0.deadline <= now) {
         if let Some(Reverse(pending)) = timers.pop() {
-            pending.fired.store(true, Ordering::Release);
-            sched::wake(&pending.task);
+            match pending.action {
+                Action::Wake { task, fired } => {
+                    fired.store(true, Ordering::Release);
+                    sched::wake(&task);
+                }
+                Action::Call(callback) => calls.push(callback),
+            }
         }
     }
     let tick_due = NEXT_TICK[hart].load(Ordering::Relaxed) <= now;
@@ -95,6 +114,11 @@ pub fn on_interrupt(tick_interval: u64) -> bool {
         NEXT_TICK[hart].store(now + tick_interval, Ordering::Relaxed);
     }
     program(hart, &timers);
+    drop(timers);
+    // Callbacks may arm timers again: run them with the heap unlocked.
+    for callback in calls {
+        callback();
+    }
     tick_due
 }
 
