@@ -54,10 +54,29 @@ pub struct Area {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AreaKind {
-    Program,
+    /// Pages of a file (a program, its dynamic linker, an mmap'd file):
+    /// the file's inode number and the file offset of the area's start.
+    File {
+        inode: u64,
+        offset: usize,
+    },
     Heap,
     Stack,
     Anonymous,
+    /// The signal-return trampoline page.
+    Trampoline,
+}
+
+impl Area {
+    /// The part of this area (which starts at `start`) from `at` on.
+    fn from(self, start: usize, at: usize) -> Area {
+        match self.kind {
+            AreaKind::File { inode, offset } => {
+                Area { kind: AreaKind::File { inode, offset: offset + (at - start) }, ..self }
+            }
+            _ => self,
+        }
+    }
 }
 
 pub struct Vm {
@@ -69,6 +88,8 @@ pub struct Vm {
     /// table) until mprotect gives access back; with whether they are
     /// copy-on-write.
     parked: BTreeMap<usize, (Page, bool)>,
+    /// Paths of the files mapped here, by inode number (/proc/PID/maps).
+    file_names: BTreeMap<u64, alloc::vec::Vec<u8>>,
     pub heap_start: usize,
     pub heap_end: usize,
     /// Bumped whenever an entry changes in a way another hart's TLB may
@@ -91,6 +112,7 @@ impl Vm {
             table,
             areas: BTreeMap::new(),
             parked: BTreeMap::new(),
+            file_names: BTreeMap::new(),
             heap_start: 0,
             heap_end: 0,
             generation: Arc::new(AtomicU64::new(0)),
@@ -119,6 +141,21 @@ impl Vm {
                 (start..area.end).step_by(PAGE_SIZE).filter(|&a| self.table.get(a).is_some()).count()
             })
             .sum()
+    }
+
+    /// Every area, in address order, for /proc/PID/maps.
+    pub fn areas(&self) -> impl Iterator<Item = (usize, &Area)> {
+        self.areas.iter().map(|(&start, area)| (start, area))
+    }
+
+    /// The path a file area shows in /proc/PID/maps, by inode number.
+    pub fn file_name(&self, inode: u64) -> Option<&[u8]> {
+        self.file_names.get(&inode).map(alloc::vec::Vec::as_slice)
+    }
+
+    /// Records the path of a file mapped into this address space.
+    pub fn name_file(&mut self, inode: u64, path: &[u8]) {
+        self.file_names.insert(inode, path.to_vec());
     }
 
     /// The area containing `address`.
@@ -155,7 +192,7 @@ impl Vm {
                 self.areas.insert(area_start, Area { end: start, ..area });
             }
             if area.end > end {
-                self.areas.insert(end, area);
+                self.areas.insert(end, area.from(area_start, end));
             }
             for page in (area_start.max(start)..area.end.min(end)).step_by(PAGE_SIZE) {
                 self.table.unmap(page);
@@ -191,11 +228,11 @@ impl Vm {
                 self.areas.insert(area_start, Area { end: start, ..area });
             }
             if area.end > end {
-                self.areas.insert(end, area);
+                self.areas.insert(end, area.from(area_start, end));
             }
             let from = area_start.max(start);
             let to = area.end.min(end);
-            self.areas.insert(from, Area { end: to, protection, ..area });
+            self.areas.insert(from, Area { end: to, protection, ..area.from(area_start, from) });
             let no_access = !protection.read && !protection.write && !protection.execute;
             for page in (from..to).step_by(PAGE_SIZE) {
                 if no_access {
@@ -276,6 +313,7 @@ impl Vm {
         let mut child = Vm::new()?;
         child.heap_start = self.heap_start;
         child.heap_end = self.heap_end;
+        child.file_names = self.file_names.clone();
         for (&start, area) in &self.areas {
             child.areas.insert(start, *area);
             for address in (start..area.end).step_by(PAGE_SIZE) {

@@ -127,6 +127,8 @@ fn parse(data: &[u8], file_length: usize) -> Result<Program> {
 /// What the new program starts with.
 pub struct Image {
     pub vm: Vm,
+    /// The program file's inode (its areas are named after it).
+    pub program_inode: u64,
     pub entry: usize,
     pub stack_pointer: usize,
 }
@@ -138,6 +140,23 @@ pub struct Image {
 fn stack_size(limit: u64) -> usize {
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     (limit & !(PAGE_SIZE - 1)).clamp(128 << 10, STACK_SIZE)
+}
+
+/// The areas of one PT_LOAD segment, as Linux lays them out: the file's
+/// pages, then .bss past the last of them as anonymous memory.
+fn map_segment_areas(vm: &mut Vm, inode: &Inode, segment: &Segment, bias: usize) -> usize {
+    let start = (bias + segment.virtual_address) & !(PAGE_SIZE - 1);
+    let end = (bias + segment.virtual_address + segment.memory_size).div_ceil(PAGE_SIZE) * PAGE_SIZE;
+    let file_end =
+        ((bias + segment.virtual_address + segment.file_size).div_ceil(PAGE_SIZE) * PAGE_SIZE).min(end);
+    let kind = AreaKind::File { inode: inode.number, offset: segment.offset & !(PAGE_SIZE - 1) };
+    if file_end > start {
+        vm.map(start, file_end, segment.protection, false, kind);
+    }
+    if end > file_end.max(start) {
+        vm.map(file_end.max(start), end, segment.protection, false, AreaKind::Anonymous);
+    }
+    end
 }
 
 /// The first bytes of `inode`, enough for the ELF and program headers.
@@ -182,7 +201,8 @@ fn map_segment(vm: &mut Vm, inode: &Inode, segment: &Segment, bias: usize) -> Re
 /// Maps the dynamic linker (a position-independent ELF) just below the
 /// mmap region, as Linux puts ld.so among the mappings; returns its base
 /// and entry point.
-fn load_interpreter(vm: &mut Vm, inode: &Inode) -> Result<(usize, usize)> {
+fn load_interpreter(vm: &mut Vm, inode: &Inode, path: &[u8]) -> Result<(usize, usize)> {
+    vm.name_file(inode.number, path);
     let headers = read_headers(inode)?;
     let interpreter = parse(&headers, inode.size() as usize)?;
     if !interpreter.is_position_independent || interpreter.interpreter.is_some() {
@@ -194,9 +214,7 @@ fn load_interpreter(vm: &mut Vm, inode: &Inode) -> Result<(usize, usize)> {
         .ok_or(abi::Errno::ENOMEM)?
         & !0xffff;
     for segment in &interpreter.segments {
-        let start = (base + segment.virtual_address) & !(PAGE_SIZE - 1);
-        let end = (base + segment.virtual_address + segment.memory_size).div_ceil(PAGE_SIZE) * PAGE_SIZE;
-        vm.map(start, end, segment.protection, false, AreaKind::Program);
+        map_segment_areas(vm, inode, segment, base);
         map_segment(vm, inode, segment, base)?;
     }
     Ok((base, base + interpreter.entry))
@@ -208,17 +226,16 @@ fn load(
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
     stack_limit: u64,
-    open: &dyn Fn(&[u8]) -> Result<Arc<Inode>>,
+    open: &dyn Fn(&[u8]) -> Result<(Arc<Inode>, Vec<u8>)>,
 ) -> Result<Image> {
     let headers = read_headers(inode)?;
     let program = parse(&headers, inode.size() as usize)?;
     let bias = if program.is_position_independent { DYN_BASE } else { 0 };
     let mut vm = Vm::new()?;
+    vm.name_file(inode.number, path);
     let mut highest = 0;
     for segment in &program.segments {
-        let start = (bias + segment.virtual_address) & !(PAGE_SIZE - 1);
-        let end = (bias + segment.virtual_address + segment.memory_size).div_ceil(PAGE_SIZE) * PAGE_SIZE;
-        vm.map(start, end, segment.protection, false, AreaKind::Program);
+        let end = map_segment_areas(&mut vm, inode, segment, bias);
         map_segment(&mut vm, inode, segment, bias)?;
         highest = highest.max(end);
     }
@@ -226,15 +243,15 @@ fn load(
     vm.heap_end = highest;
     let (interpreter_base, entry) = match &program.interpreter {
         Some(interpreter_path) => {
-            let interpreter = open(interpreter_path)?;
-            load_interpreter(&mut vm, &interpreter)?
+            let (interpreter, name) = open(interpreter_path)?;
+            load_interpreter(&mut vm, &interpreter, &name)?
         }
         None => (0, bias + program.entry),
     };
     let read_write = Protection { read: true, write: true, execute: false };
     vm.map(STACK_TOP - stack_size(stack_limit), STACK_TOP, read_write, false, AreaKind::Stack);
     let trampoline = Protection { read: true, write: false, execute: true };
-    vm.map(STACK_TOP, STACK_TOP + PAGE_SIZE, trampoline, false, AreaKind::Program);
+    vm.map(STACK_TOP, STACK_TOP + PAGE_SIZE, trampoline, false, AreaKind::Trampoline);
     vm.write_direct(crate::signal::TRAMPOLINE, &crate::signal::TRAMPOLINE_CODE)?;
     let phdr = match program.phdr {
         Some(address) => bias + address,
@@ -263,7 +280,7 @@ fn load(
         (23, 0),                           // AT_SECURE
     ];
     let stack_pointer = build_stack(&mut vm, path, argv, envp, &auxv)?;
-    Ok(Image { vm, entry, stack_pointer })
+    Ok(Image { vm, entry, stack_pointer, program_inode: inode.number })
 }
 
 /// AT_HWCAP for RV64IMAFDC: one bit per base extension letter.
@@ -380,12 +397,15 @@ pub fn execute(
             continue;
         }
         let stack_limit = thread.process.limits.lock().current(super::limits::RLIMIT_STACK);
-        let open = |interpreter: &[u8]| -> Result<Arc<Inode>> {
-            let inode = resolve(&Start { root: &fs.root, directory: &fs.cwd }, interpreter, true)?;
+        let open = |interpreter: &[u8]| -> Result<(Arc<Inode>, Vec<u8>)> {
+            let start = Start { root: &fs.root, directory: &fs.cwd };
+            let inode = resolve(&start, interpreter, true)?;
             if inode.mode() & abi::mode::S_IFMT != abi::mode::S_IFREG {
                 return_errno!(EACCES);
             }
-            Ok(inode)
+            let name =
+                crate::fs::path::canonical(&start, interpreter).unwrap_or_else(|_| interpreter.to_vec());
+            Ok((inode, name))
         };
         break load(&inode, &path, &argv, &envp, stack_limit, &open)?;
     };
@@ -398,9 +418,11 @@ pub fn execute(
     comm[..base.len().min(15)].copy_from_slice(&base[..base.len().min(15)]);
     *thread.name.lock() = comm;
     let fs = process.fs.lock().clone();
-    *process.executable.lock() =
-        crate::fs::path::canonical(&Start { root: &fs.root, directory: &fs.cwd }, &path)
-            .unwrap_or(path.clone());
+    let executable = crate::fs::path::canonical(&Start { root: &fs.root, directory: &fs.cwd }, &path)
+        .unwrap_or(path.clone());
+    let mut image = image;
+    image.vm.name_file(image.program_inode, &executable);
+    *process.executable.lock() = executable;
     super::thread::deactivate();
     let old = process.set_vm(Some(AddressSpace::new(image.vm)));
     drop(old);

@@ -457,6 +457,7 @@ pub fn mmap(
     };
     // A file mapping: the descriptor first (EBADF), then what it is
     // (ENODEV unless a regular tmpfs file), then its access mode (EACCES).
+    let mut file_name = None;
     let file = if flags & MAP_ANONYMOUS == 0 {
         let file = context.process().files.lock().get(fd)?;
         let inode = crate::fs::syscalls::inode_of(&file)
@@ -465,6 +466,11 @@ pub fn mmap(
         if !file.can_read() || (kind == MAP_SHARED && prot & 2 != 0 && !file.can_write()) {
             return_errno!(EACCES);
         }
+        // Named as Linux's d_path would: absolute, symlinks resolved.
+        let fs = context.process().fs.lock().clone();
+        let start = crate::fs::path::Start { root: &fs.root, directory: &fs.cwd };
+        file_name =
+            Some(crate::fs::path::canonical(&start, &file.path).unwrap_or_else(|_| file.path.clone()));
         Some(inode)
     } else {
         None
@@ -491,7 +497,14 @@ pub fn mmap(
     } else {
         vm.find_free(length).ok_or(abi::Errno::ENOMEM)?
     };
-    vm.map(start, start + length, Protection::from_prot(prot), kind == MAP_SHARED, AreaKind::Anonymous);
+    let area_kind = match &file {
+        Some(inode) => AreaKind::File { inode: inode.number, offset },
+        None => AreaKind::Anonymous,
+    };
+    vm.map(start, start + length, Protection::from_prot(prot), kind == MAP_SHARED, area_kind);
+    if let (Some(inode), Some(name)) = (&file, &file_name) {
+        vm.name_file(inode.number, name);
+    }
     if let Some(inode) = file {
         map_file(&mut vm, &inode, start, length, offset, kind == MAP_SHARED)?;
     }

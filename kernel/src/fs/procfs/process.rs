@@ -24,7 +24,7 @@ struct ProcessDirectory {
     process: Weak<Process>,
 }
 
-const ENTRIES: &[&str] = &["cmdline", "comm", "cwd", "exe", "fd", "mounts", "stat", "status"];
+const ENTRIES: &[&str] = &["cmdline", "comm", "cwd", "exe", "fd", "maps", "mounts", "stat", "status"];
 
 impl DynamicDirectory for ProcessDirectory {
     fn lookup(&self, name: &[u8]) -> Result<Arc<Inode>> {
@@ -47,6 +47,7 @@ impl DynamicDirectory for ProcessDirectory {
             }),
             b"comm" => file(slot, with(comm)),
             b"stat" => file(slot, with(stat)),
+            b"maps" => file(slot, with(maps)),
             b"status" => file(slot, with(status)),
             b"mounts" => file(slot, crate::fs::mounts::describe),
             b"exe" => symlink(slot, {
@@ -244,4 +245,72 @@ fn status(process: &Arc<Process>) -> String {
         rss = resident * 4,
         thread_pending = 0,
     )
+}
+
+/// /proc/PID/maps in Linux's format: one line per area (adjacent areas
+/// that Linux would hold as one are merged), `start-end perms offset
+/// major:minor inode`, then the path, [heap], [stack] or [sigpage] (the
+/// signal-return trampoline, as ARM Linux names its equivalent).
+fn maps(process: &Arc<Process>) -> String {
+    use crate::mm::vm::{Area, AreaKind};
+    let Some(space) = process.vm() else { return String::new() };
+    let vm = space.lock();
+    let mut merged: Vec<(usize, Area)> = Vec::new();
+    for (start, area) in vm.areas() {
+        if let Some((last_start, last)) = merged.last_mut() {
+            let continues = match (last.kind, area.kind) {
+                (AreaKind::File { inode: a, offset: o }, AreaKind::File { inode: b, offset: p }) => {
+                    a == b && o + (last.end - *last_start) == p
+                }
+                (a, b) => a == b,
+            };
+            if last.end == start
+                && continues
+                && last.protection == area.protection
+                && last.shared == area.shared
+            {
+                last.end = area.end;
+                continue;
+            }
+        }
+        merged.push((start, *area));
+    }
+    let mut text = String::new();
+    for (start, area) in merged {
+        let p = &area.protection;
+        let perms = [
+            if p.read { 'r' } else { '-' },
+            if p.write { 'w' } else { '-' },
+            if p.execute { 'x' } else { '-' },
+            if area.shared { 's' } else { 'p' },
+        ];
+        let (offset, device, inode, name): (usize, u64, u64, String) = match area.kind {
+            AreaKind::File { inode, offset } => {
+                let name =
+                    vm.file_name(inode).map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_default();
+                (offset, crate::fs::tmpfs::DEVICE, inode, name)
+            }
+            AreaKind::Heap => (0, 0, 0, String::from("[heap]")),
+            AreaKind::Stack => (0, 0, 0, String::from("[stack]")),
+            AreaKind::Trampoline => (0, 0, 0, String::from("[sigpage]")),
+            AreaKind::Anonymous => (0, 0, 0, String::new()),
+        };
+        let mut line = format!(
+            "{start:08x}-{:08x} {} {offset:08x} {:02x}:{:02x} {inode} ",
+            area.end,
+            perms.iter().collect::<String>(),
+            device >> 8,
+            device & 0xff
+        );
+        if !name.is_empty() {
+            // Linux pads the path to column 73.
+            while line.len() < 73 {
+                line.push(' ');
+            }
+            line.push_str(&name);
+        }
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
 }
