@@ -220,13 +220,16 @@ fn load_interpreter(vm: &mut Vm, inode: &Inode, path: &[u8]) -> Result<(usize, u
     Ok((base, base + interpreter.entry))
 }
 
+/// Finds the dynamic linker by path: its inode and its canonical path.
+type OpenInterpreter<'a> = dyn Fn(&[u8]) -> Result<(Arc<Inode>, Vec<u8>)> + 'a;
+
 fn load(
     inode: &Inode,
     path: &[u8],
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
     stack_limit: u64,
-    open: &dyn Fn(&[u8]) -> Result<(Arc<Inode>, Vec<u8>)>,
+    open: &OpenInterpreter,
 ) -> Result<Image> {
     let headers = read_headers(inode)?;
     let program = parse(&headers, inode.size() as usize)?;
