@@ -65,6 +65,41 @@ impl SigInfo {
     pub fn fault(code: i32, address: usize) -> SigInfo {
         SigInfo { code, address, ..SigInfo::default() }
     }
+
+    /// What SIGCHLD (and waitid) says of a child with wait status
+    /// `status`: CLD_* and the exit code or signal.
+    pub fn child(pid: u32, uid: u32, status: i32) -> SigInfo {
+        let (code, status) = if status == abi::wait::CONTINUED {
+            (CLD_CONTINUED, sig::SIGCONT as i32)
+        } else if status & 0xff == 0x7f {
+            (CLD_STOPPED, (status >> 8) & 0xff)
+        } else if status & 0x7f == 0 {
+            (CLD_EXITED, (status >> 8) & 0xff)
+        } else if status & 0x80 != 0 {
+            (CLD_DUMPED, status & 0x7f)
+        } else {
+            (CLD_KILLED, status & 0x7f)
+        };
+        SigInfo { code, pid, uid, status, ..SigInfo::default() }
+    }
+
+    /// Writes siginfo_t's head for `signal` into `out` (128 bytes):
+    /// si_signo, si_code, then the union at 16 (the fault address for
+    /// fault signals, else pid, uid and status).
+    pub fn encode(&self, signal: u32, out: &mut [u8]) {
+        out[0..4].copy_from_slice(&(signal as i32).to_le_bytes());
+        out[8..12].copy_from_slice(&self.code.to_le_bytes());
+        match signal {
+            sig::SIGSEGV | sig::SIGBUS | sig::SIGILL | sig::SIGFPE | sig::SIGTRAP if self.code > 0 => {
+                out[16..24].copy_from_slice(&(self.address as u64).to_le_bytes());
+            }
+            _ => {
+                out[16..20].copy_from_slice(&self.pid.to_le_bytes());
+                out[20..24].copy_from_slice(&self.uid.to_le_bytes());
+                out[24..28].copy_from_slice(&self.status.to_le_bytes());
+            }
+        }
+    }
 }
 
 /// Makes `signal` pending for `process` as sent by the running process
@@ -126,7 +161,7 @@ fn job_control_on_send(process: &Arc<Process>, signal: u32) {
         };
         if was_stopped {
             process.resumed.wake_all();
-            notify_parent(process, CLD_CONTINUED, sig::SIGCONT as i32);
+            notify_parent(process, abi::wait::CONTINUED);
         }
     } else if sig::bit(signal) & STOP_SIGNALS != 0 {
         process.signals.pending.fetch_and(!sig::bit(sig::SIGCONT), Ordering::AcqRel);
@@ -137,11 +172,12 @@ fn job_control_on_send(process: &Arc<Process>, signal: u32) {
 
 /// Tells the parent a child stopped or continued: SIGCHLD unless the
 /// parent asked for none (SA_NOCLDSTOP), and a wake-up of its wait.
-fn notify_parent(process: &Arc<Process>, code: i32, status: i32) {
+fn notify_parent(process: &Arc<Process>, status: i32) {
     let Some(parent) = process.parent() else { return };
     let action = parent.signals.actions.lock()[sig::SIGCHLD as usize - 1];
     if action.flags & sig::SA_NOCLDSTOP == 0 {
-        send_info(&parent, sig::SIGCHLD, SigInfo { code, pid: process.pid, status, ..SigInfo::default() });
+        let uid = process.credentials.lock().uid;
+        send_info(&parent, sig::SIGCHLD, SigInfo::child(process.pid, uid, status));
     }
     parent.child_event.wake_all();
 }
@@ -155,7 +191,7 @@ fn stop(thread: &Arc<Thread>, signal: u32) {
         family.stopped = true;
         family.stop_report = Some(abi::wait::stopped(signal));
     }
-    notify_parent(process, CLD_STOPPED, signal as i32);
+    notify_parent(process, abi::wait::stopped(signal));
     let killed = || thread.deliverable() & sig::bit(sig::SIGKILL) != 0;
     process.resumed.wait_until(|| !process.family.lock().stopped || killed());
 }
@@ -182,12 +218,24 @@ pub fn current_has_pending() -> bool {
     crate::process::syscalls::current_thread().is_some_and(|t| t.deliverable() != 0)
 }
 
+/// Signals no mask can block.
+pub const UNBLOCKABLE: u64 = sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP);
+
 impl Thread {
+    /// Waits that take a mask for their duration (rt_sigsuspend, ppoll,
+    /// pselect6) install it here; the mask before comes back once a
+    /// signal has been handled, or on the way out (`deliver`). A
+    /// restarted call keeps the mask of the first.
+    pub fn set_temporary_mask(&self, mask: u64) {
+        let old = self.mask.swap(mask & !UNBLOCKABLE, Ordering::AcqRel);
+        self.saved_mask.lock().get_or_insert(old);
+    }
+
     /// Pending signals not blocked by the mask.
     pub fn deliverable(&self) -> u64 {
         let pending =
             self.process.signals.pending.load(Ordering::Acquire) | self.pending.load(Ordering::Acquire);
-        let mask = self.mask.load(Ordering::Acquire) & !(sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP));
+        let mask = self.mask.load(Ordering::Acquire) & !UNBLOCKABLE;
         pending & !mask
     }
 }
@@ -331,19 +379,7 @@ fn push_frame(
     };
     let sp = (top.wrapping_sub(FRAME_SIZE)) & !15;
     let mut frame = alloc::vec![0u8; FRAME_SIZE];
-    // siginfo: si_signo, si_errno, si_code, then the union at 16.
-    frame[0..4].copy_from_slice(&(signal as i32).to_le_bytes());
-    frame[8..12].copy_from_slice(&info.code.to_le_bytes());
-    match signal {
-        sig::SIGSEGV | sig::SIGBUS | sig::SIGILL | sig::SIGFPE | sig::SIGTRAP if info.code > 0 => {
-            frame[16..24].copy_from_slice(&(info.address as u64).to_le_bytes());
-        }
-        _ => {
-            frame[16..20].copy_from_slice(&info.pid.to_le_bytes());
-            frame[20..24].copy_from_slice(&info.uid.to_le_bytes());
-            frame[24..28].copy_from_slice(&info.status.to_le_bytes());
-        }
-    }
+    info.encode(signal, &mut frame);
     let old_mask = return_mask.unwrap_or_else(|| thread.mask.load(Ordering::Acquire));
     frame[SIGMASK..SIGMASK + 8].copy_from_slice(&old_mask.to_le_bytes());
     // uc_stack: the alternate stack as it was (sigaltstack's view);
@@ -403,7 +439,7 @@ pub fn restore_frame(thread: &Thread, user: &mut UserContext) -> Result<()> {
     }
     fp.fcsr = u32::from_le_bytes(frame[FP_STATE + 256..FP_STATE + 260].try_into().unwrap_or([0; 4]));
     user.set_fp_registers(fp);
-    let mask = word(SIGMASK) & !(sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP));
+    let mask = word(SIGMASK) & !UNBLOCKABLE;
     thread.mask.store(mask, Ordering::Release);
     // The alternate stack as uc_stack says (Linux's restore_altstack),
     // unless the thread is running on the current one.

@@ -8,7 +8,6 @@ use crate::mm::user::{kernel_buffer, read_bytes, read_val, write_bytes, write_va
 use crate::return_errno;
 use crate::sched;
 use crate::syscall::{Context, UserAddr};
-use abi::signal as sig;
 use abi::Timespec;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -51,19 +50,13 @@ fn deadline_from(timeout: UserAddr) -> Result<Option<u64>> {
         return Ok(None);
     }
     let span: Timespec = read_val(timeout)?;
-    if span.tv_sec < 0 || !(0..1_000_000_000).contains(&span.tv_nsec) {
-        return_errno!(EINVAL);
-    }
-    let ns = (span.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(span.tv_nsec as u64);
-    Ok(Some(hal::timer::now().saturating_add(hal::timer::ns_to_ticks(ns))))
+    Ok(Some(crate::time::deadline_after(crate::time::timespec_ns(&span)?)))
 }
 
 /// Writes the time left back, as Linux does for ppoll and pselect6.
 fn write_remaining(timeout: UserAddr, deadline: Option<u64>) -> Result<()> {
     if let Some(deadline) = deadline {
-        let left = hal::timer::ticks_to_ns(deadline.saturating_sub(hal::timer::now()));
-        let span = Timespec { tv_sec: (left / 1_000_000_000) as i64, tv_nsec: (left % 1_000_000_000) as i64 };
-        write_val(timeout, &span)?;
+        write_val(timeout, &crate::time::timespec(crate::time::ns_until(deadline)))?;
     }
     Ok(())
 }
@@ -77,10 +70,7 @@ fn set_temporary_mask(context: &mut Context, mask: UserAddr, size: usize) -> Res
     if size != 8 {
         return_errno!(EINVAL);
     }
-    let mask: u64 = read_val(mask)?;
-    let unblockable = sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP);
-    let old = context.thread.mask.swap(mask & !unblockable, Ordering::AcqRel);
-    context.thread.saved_mask.lock().get_or_insert(old);
+    context.thread.set_temporary_mask(read_val(mask)?);
     Ok(())
 }
 

@@ -206,14 +206,7 @@ impl Vm {
         self.tlb_stale();
         // As Linux: the areas from `start` up to the first hole change,
         // then the hole is ENOMEM.
-        let mut cursor = start;
-        while cursor < end {
-            match self.area_at(cursor) {
-                Some((_, area)) => cursor = area.end,
-                None => break,
-            }
-        }
-        let reached = cursor.min(end);
+        let reached = self.mapped_until(start, end);
         if reached < end {
             if reached > start {
                 self.protect(start, reached, protection)?;
@@ -350,14 +343,21 @@ impl Vm {
 
     /// Whether every page of `[start, end)` lies in some area.
     pub fn is_fully_mapped(&self, start: usize, end: usize) -> bool {
+        self.mapped_until(start, end) == end
+    }
+
+    /// Where the areas that cover `[start, end)` without a gap from
+    /// `start` stop (`end` if nothing is missing, `start` if `start` is
+    /// unmapped).
+    fn mapped_until(&self, start: usize, end: usize) -> usize {
         let mut cursor = start;
         while cursor < end {
             match self.area_at(cursor) {
                 Some((_, area)) => cursor = area.end,
-                None => return false,
+                None => return cursor,
             }
         }
-        true
+        end
     }
 
     /// Maps `page` (a file's, shared) at `address` inside an area: read

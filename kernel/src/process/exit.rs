@@ -55,13 +55,8 @@ fn release(process: &Arc<Process>, thread: &Arc<Thread>) {
         }
     }
     if let Some(parent) = process.parent() {
-        use crate::signal::{SigInfo, CLD_DUMPED, CLD_EXITED, CLD_KILLED};
-        let (code, child_status) = match status & 0x7f {
-            0 => (CLD_EXITED, (status >> 8) & 0xff),
-            signal if status & 0x80 != 0 => (CLD_DUMPED, signal),
-            signal => (CLD_KILLED, signal),
-        };
-        let info = SigInfo { code, pid: process.pid, status: child_status, ..SigInfo::default() };
+        let uid = process.credentials.lock().uid;
+        let info = crate::signal::SigInfo::child(process.pid, uid, status);
         crate::signal::send_info(&parent, abi::signal::SIGCHLD, info);
         parent.child_event.wake_all();
     }

@@ -282,28 +282,10 @@ pub fn waitid(
         }
         Ok(found) => found,
     };
-    // siginfo_t: signo, errno, code, then pid, uid, status at 16, 20, 24.
     let mut bytes = [0u8; 128];
     if let Some(found) = found {
-        use crate::signal::{CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED};
-        let (code, value) = if !found.exited {
-            if found.status == abi::wait::CONTINUED {
-                (CLD_CONTINUED, abi::signal::SIGCONT as i32)
-            } else {
-                (CLD_STOPPED, (found.status >> 8) & 0xff)
-            }
-        } else if found.status & 0x7f == 0 {
-            (CLD_EXITED, (found.status >> 8) & 0xff)
-        } else if found.status & 0x80 != 0 {
-            (CLD_DUMPED, found.status & 0x7f)
-        } else {
-            (CLD_KILLED, found.status & 0x7f)
-        };
-        bytes[0..4].copy_from_slice(&(abi::signal::SIGCHLD as i32).to_le_bytes());
-        bytes[8..12].copy_from_slice(&code.to_le_bytes());
-        bytes[16..20].copy_from_slice(&found.pid.to_le_bytes());
-        bytes[20..24].copy_from_slice(&found.uid.to_le_bytes());
-        bytes[24..28].copy_from_slice(&value.to_le_bytes());
+        crate::signal::SigInfo::child(found.pid, found.uid, found.status)
+            .encode(abi::signal::SIGCHLD, &mut bytes);
     }
     if !info.is_null() {
         crate::mm::user::write_bytes(info, &bytes)?;

@@ -50,10 +50,6 @@ pub fn sethostname(_context: &mut Context, name: UserAddr, length: usize) -> Res
     Ok(())
 }
 
-fn timespec(ns: u64) -> Timespec {
-    Timespec { tv_sec: (ns / 1_000_000_000) as i64, tv_nsec: (ns % 1_000_000_000) as i64 }
-}
-
 fn clock_ns(clock: i32) -> Result<u64> {
     Ok(match clock {
         // REALTIME, REALTIME_COARSE, REALTIME_ALARM, TAI (no leap-second
@@ -78,7 +74,7 @@ fn clock_ns(clock: i32) -> Result<u64> {
 }
 
 pub fn clock_gettime(_context: &mut Context, clock: i32, buffer: UserAddr) -> Result<()> {
-    write_val(buffer, &timespec(clock_ns(clock)?))
+    write_val(buffer, &crate::time::timespec(clock_ns(clock)?))
 }
 
 pub fn clock_getres(_context: &mut Context, clock: i32, buffer: UserAddr) -> Result<()> {
@@ -114,11 +110,7 @@ pub fn gettimeofday(_context: &mut Context, buffer: UserAddr, zone: UserAddr) ->
 }
 
 fn sleep_for(context: &mut Context, duration: Timespec, remaining: UserAddr) -> Result<()> {
-    if duration.tv_sec < 0 || !(0..1_000_000_000).contains(&duration.tv_nsec) {
-        return_errno!(EINVAL);
-    }
-    let ns = (duration.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(duration.tv_nsec as u64);
-    let deadline = hal::timer::now().saturating_add(hal::timer::ns_to_ticks(ns));
+    let deadline = crate::time::deadline_after(crate::time::timespec_ns(&duration)?);
     sleep_until_deadline(context, deadline, remaining)
 }
 
@@ -128,8 +120,7 @@ fn sleep_for(context: &mut Context, duration: Timespec, remaining: UserAddr) -> 
 fn sleep_until_deadline(context: &mut Context, deadline: u64, remaining: UserAddr) -> Result<()> {
     if !crate::time::timer::sleep_until(deadline, crate::signal::current_has_pending) {
         if !remaining.is_null() {
-            let left = hal::timer::ticks_to_ns(deadline.saturating_sub(hal::timer::now()));
-            write_val(remaining, &timespec(left))?;
+            write_val(remaining, &crate::time::timespec(crate::time::ns_until(deadline)))?;
         }
         *context.thread.restart_block.lock() = Some((deadline, remaining));
         return_errno!(ERESTART_RESTARTBLOCK);
@@ -170,11 +161,8 @@ pub fn clock_nanosleep(
     let request: Timespec = read_val(request)?;
     const TIMER_ABSTIME: u32 = 1;
     if flags & TIMER_ABSTIME != 0 {
-        if request.tv_sec < 0 || !(0..1_000_000_000).contains(&request.tv_nsec) {
-            return_errno!(EINVAL);
-        }
-        let target = (request.tv_sec as u64).saturating_mul(1_000_000_000) + request.tv_nsec as u64;
-        let deadline = hal::timer::now().saturating_add(hal::timer::ns_to_ticks(target.saturating_sub(now)));
+        let target = crate::time::timespec_ns(&request)?;
+        let deadline = crate::time::deadline_after(target.saturating_sub(now));
         // An absolute sleep restarts as it was asked (Linux: ERESTARTNOHAND).
         if !crate::time::timer::sleep_until(deadline, crate::signal::current_has_pending) {
             return_errno!(ERESTARTNOHAND);
@@ -364,10 +352,7 @@ pub fn rt_sigprocmask(
             sig::SIG_SETMASK => new,
             _ => return_errno!(EINVAL),
         };
-        context
-            .thread
-            .mask
-            .store(mask & !(sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP)), Ordering::Release);
+        context.thread.mask.store(mask & !crate::signal::UNBLOCKABLE, Ordering::Release);
     }
     if !old.is_null() {
         write_val(old, &current)?;
@@ -382,13 +367,7 @@ pub fn rt_sigsuspend(context: &mut Context, set: UserAddr, size: usize) -> Resul
         return_errno!(EINVAL);
     }
     let mask: u64 = read_val(set)?;
-    let thread = context.thread;
-    let unblockable = sig::bit(sig::SIGKILL) | sig::bit(sig::SIGSTOP);
-    let old = thread.mask.swap(mask & !unblockable, Ordering::AcqRel);
-    let mut saved = thread.saved_mask.lock();
-    // A restarted call keeps the mask of the first.
-    saved.get_or_insert(old);
-    drop(saved);
+    context.thread.set_temporary_mask(mask);
     crate::sched::wait_until(crate::signal::current_has_pending);
     return_errno!(ERESTARTNOHAND)
 }

@@ -30,3 +30,26 @@ pub fn realtime() -> (i64, u32) {
     let ns = realtime_ns();
     ((ns / 1_000_000_000) as i64, (ns % 1_000_000_000) as u32)
 }
+
+/// A timespec argument as nanoseconds: EINVAL for a negative one or
+/// tv_nsec out of range.
+pub fn timespec_ns(span: &abi::Timespec) -> crate::error::Result<u64> {
+    if span.tv_sec < 0 || !(0..1_000_000_000).contains(&span.tv_nsec) {
+        crate::return_errno!(EINVAL);
+    }
+    Ok((span.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(span.tv_nsec as u64))
+}
+
+pub fn timespec(ns: u64) -> abi::Timespec {
+    abi::Timespec { tv_sec: (ns / 1_000_000_000) as i64, tv_nsec: (ns % 1_000_000_000) as i64 }
+}
+
+/// The timer deadline (ticks) `ns` from now.
+pub fn deadline_after(ns: u64) -> u64 {
+    hal::timer::now().saturating_add(hal::timer::ns_to_ticks(ns))
+}
+
+/// Nanoseconds left until `deadline` (ticks); 0 once it has passed.
+pub fn ns_until(deadline: u64) -> u64 {
+    hal::timer::ticks_to_ns(deadline.saturating_sub(hal::timer::now()))
+}
