@@ -41,13 +41,7 @@ fn run(image: &std::path::Path) -> Result<Result<(), String>> {
     machine.initrd = Some(initrd);
     machine.harts = 2;
     machine.append = "quiet".into();
-    let mut child = machine
-        .command()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting qemu-system-riscv64")?;
+    let mut child = machine.spawn(Stdio::piped(), Stdio::null())?;
     let mut stdin = child.stdin.take().context("piped stdin")?;
     let mut stdout = child.stdout.take().context("piped stdout")?;
     let console = Arc::new(Mutex::new(String::new()));

@@ -57,6 +57,17 @@ impl Machine {
         command
     }
 
+    /// Starts QEMU with the console on a pipe (stdout) and the given stdin
+    /// and stderr.
+    pub fn spawn(&self, stdin: Stdio, stderr: Stdio) -> Result<std::process::Child> {
+        self.command()
+            .stdin(stdin)
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .context("starting qemu-system-riscv64")
+    }
+
     /// Runs with the terminal attached; returns QEMU's exit status.
     pub fn run_interactive(&self) -> Result<i32> {
         let status = self.command().status().context("starting qemu-system-riscv64")?;
@@ -72,13 +83,7 @@ impl Machine {
     /// a console line (QEMU is then killed and the status is `None`).
     pub fn run_until(&self, timeout: Duration, mut stop: impl FnMut(&str) -> bool) -> Result<Outcome> {
         let start = Instant::now();
-        let mut child = self
-            .command()
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .context("starting qemu-system-riscv64")?;
+        let mut child = self.spawn(Stdio::null(), Stdio::piped())?;
         let stdout = child.stdout.take().expect("piped stdout");
         let mut stderr = child.stderr.take().expect("piped stderr");
         let (sender, receiver) = mpsc::channel();

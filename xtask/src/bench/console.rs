@@ -3,7 +3,7 @@
 //! line-based capture of `qemu::Machine::run_until` never sees it.
 
 use crate::qemu::Machine;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::io::Read;
 use std::process::Stdio;
 use std::sync::mpsc;
@@ -58,13 +58,7 @@ pub fn capture(
     mut stop: impl FnMut(&[u8]) -> bool,
 ) -> Result<Console> {
     let start = Instant::now();
-    let mut child = machine
-        .command()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .context("starting qemu-system-riscv64")?;
+    let mut child = machine.spawn(Stdio::null(), Stdio::piped())?;
     let mut stdout = child.stdout.take().expect("piped stdout");
     let mut stderr = child.stderr.take().expect("piped stderr");
     let (sender, receiver) = mpsc::channel();
