@@ -120,6 +120,25 @@ int main(void)
     CHECK(gethostname(name, sizeof name));
     printf("hostname now %s\n", name);
 
+    /* clone3 as fork, and its argument checks. */
+    unsigned long long args[11] = {0};
+    args[4] = SIGCHLD; /* exit_signal */
+    long forked = syscall(SYS_clone3, args, 64);
+    if (forked == 0)
+        syscall(SYS_exit, 4);
+    waitpid(forked, &status, 0);
+    printf("clone3 child: exited %d code %d\n", WIFEXITED(status), WEXITSTATUS(status));
+    CHECK(syscall(SYS_clone3, args, 8));
+    CHECK(syscall(SYS_clone3, BAD, 64));
+    args[0] = SIGCHLD; /* a signal in the flags is clone's, not clone3's */
+    CHECK(syscall(SYS_clone3, args, 64));
+    args[0] = 0;
+    args[4] = 99;
+    CHECK(syscall(SYS_clone3, args, 64));
+    args[4] = SIGCHLD;
+    args[5] = 0x1000; /* a stack without its size */
+    CHECK(syscall(SYS_clone3, args, 64));
+
     /* reboot: wrong magic numbers are refused before anything happens. */
     CHECK(syscall(SYS_reboot, 1, 2, 0x4321fedc, NULL));
     CHECK(syscall(SYS_reboot, 0xfee1dead, 12345, 0x4321fedc, NULL));
