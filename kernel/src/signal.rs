@@ -108,20 +108,11 @@ pub fn send(process: &Arc<Process>, signal: u32) {
     send_info(process, signal, SigInfo::from_current(SI_USER));
 }
 
-/// Makes `signal` pending for `process`, with `info`, and wakes its
-/// threads.
+/// Makes `signal` pending for `process`, with `info`, and wakes one of
+/// its threads that does not block it (any thread may take a signal sent
+/// to the process).
 pub fn send_info(process: &Arc<Process>, signal: u32, info: SigInfo) {
-    if signal == 0 || signal > sig::NSIG {
-        return;
-    }
-    if process.family.lock().exit_status.is_some() {
-        return;
-    }
-    job_control_on_send(process, signal);
-    let action = process.signals.actions.lock()[signal as usize - 1];
-    let ignored = action.handler == sig::SIG_IGN
-        || (action.handler == sig::SIG_DFL && sig::default_action(signal) == DefaultAction::Ignore);
-    if ignored && signal != sig::SIGKILL {
+    if !accepts(process, signal) {
         return;
     }
     let bit = sig::bit(signal);
@@ -133,9 +124,39 @@ pub fn send_info(process: &Arc<Process>, signal: u32, info: SigInfo) {
         }
         process.signals.pending.fetch_or(bit, Ordering::AcqRel);
     }
-    for thread in process.threads.lock().iter().filter_map(|t| t.upgrade()) {
+    let threads: alloc::vec::Vec<Arc<Thread>> =
+        process.threads.lock().iter().filter_map(|t| t.upgrade()).collect();
+    let unblocked = |t: &&Arc<Thread>| t.mask.load(Ordering::Acquire) & bit == 0 || bit & UNBLOCKABLE != 0;
+    if let Some(thread) = threads.iter().find(unblocked) {
         thread.wake_for_signal();
     }
+}
+
+/// Makes `signal` pending for `thread` alone (tgkill), with `info`.
+pub fn send_to_thread(thread: &Arc<Thread>, signal: u32, info: SigInfo) {
+    if accepts(&thread.process, signal) {
+        thread.send(signal, info);
+    }
+}
+
+/// What sending does before the signal is queued: nothing for a process
+/// that is ending; job control's immediate effects; and an ignored
+/// signal is dropped. Whether to queue it.
+fn accepts(process: &Arc<Process>, signal: u32) -> bool {
+    if signal == 0 || signal > sig::NSIG {
+        return false;
+    }
+    {
+        let family = process.family.lock();
+        if family.exit_status.is_some() || family.group_exit.is_some() {
+            return false;
+        }
+    }
+    job_control_on_send(process, signal);
+    let action = process.signals.actions.lock()[signal as usize - 1];
+    let ignored = action.handler == sig::SIG_IGN
+        || (action.handler == sig::SIG_DFL && sig::default_action(signal) == DefaultAction::Ignore);
+    !ignored || signal == sig::SIGKILL
 }
 
 const STOP_SIGNALS: u64 =
@@ -155,6 +176,7 @@ fn job_control_on_send(process: &Arc<Process>, signal: u32) {
             let was = family.stopped;
             if was {
                 family.stopped = false;
+                process.stopped.store(false, Ordering::Release);
                 family.stop_report = Some(abi::wait::CONTINUED);
             }
             was
@@ -183,17 +205,30 @@ fn notify_parent(process: &Arc<Process>, status: i32) {
 }
 
 /// The default action of a stop signal: the process stops until SIGCONT
-/// (or dies by SIGKILL); its parent learns of it.
+/// (or dies by SIGKILL); its parent learns of it. Its other threads stop
+/// on their next way to user mode (`deliver`).
 fn stop(thread: &Arc<Thread>, signal: u32) {
     let process = &thread.process;
     {
         let mut family = process.family.lock();
         family.stopped = true;
+        process.stopped.store(true, Ordering::Release);
         family.stop_report = Some(abi::wait::stopped(signal));
     }
     notify_parent(process, abi::wait::stopped(signal));
+    for other in process.threads.lock().iter().filter_map(|t| t.upgrade()) {
+        if !Arc::ptr_eq(&other, thread) {
+            other.wake_for_signal();
+        }
+    }
+    wait_while_stopped(thread);
+}
+
+/// Sleeps while the process is stopped (until SIGCONT or SIGKILL).
+fn wait_while_stopped(thread: &Arc<Thread>) {
+    let process = &thread.process;
     let killed = || thread.deliverable() & sig::bit(sig::SIGKILL) != 0;
-    process.resumed.wait_until(|| !process.family.lock().stopped || killed());
+    process.resumed.wait_until(|| !process.stopped.load(Ordering::Acquire) || killed());
 }
 
 /// Sends from the kernel (the terminal's ^C, ^Z, ^\) to a process group.
@@ -299,17 +334,29 @@ fn restart_syscall(user: &mut UserContext, kind: Restart, first_argument: usize)
 /// handler runs that calls for it.
 pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
     let mut restart = thread.take_restart();
+    if thread.process.stopped.load(Ordering::Acquire) {
+        wait_while_stopped(thread);
+    }
     loop {
         let deliverable = thread.deliverable();
         if deliverable == 0 {
             break;
         }
-        let signal = deliverable.trailing_zeros() + 1;
+        // Signals sent to the thread itself come first, then the
+        // process's; each with the info it was sent with.
+        let own = deliverable & thread.pending.load(Ordering::Acquire);
+        let signal = if own != 0 { own } else { deliverable }.trailing_zeros() + 1;
         let bit = sig::bit(signal);
-        thread.pending.fetch_and(!bit, Ordering::AcqRel);
-        thread.process.signals.pending.fetch_and(!bit, Ordering::AcqRel);
+        let info = if own != 0 {
+            let infos = thread.pending_info.lock();
+            thread.pending.fetch_and(!bit, Ordering::AcqRel);
+            infos[signal as usize - 1]
+        } else {
+            let infos = thread.process.signals.info.lock();
+            thread.process.signals.pending.fetch_and(!bit, Ordering::AcqRel);
+            infos[signal as usize - 1]
+        };
         let action = thread.process.signals.actions.lock()[signal as usize - 1];
-        let info = thread.process.signals.info.lock()[signal as usize - 1];
         match action.handler {
             sig::SIG_IGN if signal != sig::SIGKILL => continue,
             sig::SIG_DFL => match sig::default_action(signal) {

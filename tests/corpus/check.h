@@ -49,6 +49,8 @@ static const char *errno_name(int e)
     case EOVERFLOW: return "EOVERFLOW";
     case ENOTSOCK: return "ENOTSOCK";
     case EOPNOTSUPP: return "EOPNOTSUPP";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EOWNERDEAD: return "EOWNERDEAD";
     default: return "E?";
     }
 }

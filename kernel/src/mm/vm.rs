@@ -99,6 +99,9 @@ pub struct Vm {
     /// [`AddressSpace`](super::space::AddressSpace) so a hart can check it
     /// without taking the lock.
     generation: Arc<AtomicU64>,
+    /// Run by several threads at once (CLONE_VM): a change must also
+    /// flush the other harts' TLBs before it is complete.
+    shared_by_threads: bool,
 }
 
 fn flags_for(protection: Protection, copy_on_write: bool) -> UserFlags {
@@ -116,12 +119,23 @@ impl Vm {
             heap_start: 0,
             heap_end: 0,
             generation: Arc::new(AtomicU64::new(0)),
+            shared_by_threads: false,
         })
     }
 
-    /// Entries other harts may hold in their TLBs changed.
+    /// Entries other harts may hold in their TLBs changed: called after
+    /// the change, and before pages taken out of the table are freed.
     fn tlb_stale(&self) {
-        self.generation.fetch_add(1, Ordering::Release);
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if self.shared_by_threads {
+            super::space::shootdown(super::space::generation_key(&self.generation));
+        }
+    }
+
+    /// A second thread (or a CLONE_VM child) runs this address space from
+    /// now on.
+    pub fn mark_shared_by_threads(&mut self) {
+        self.shared_by_threads = true;
     }
 
     pub(super) fn generation(&self) -> Arc<AtomicU64> {
@@ -158,6 +172,11 @@ impl Vm {
         self.file_names.insert(inode, path.to_vec());
     }
 
+    /// The physical address behind `address`, if its page is present.
+    pub fn physical_address(&self, address: usize) -> Option<usize> {
+        self.table.get(address).map(|(page, _)| page.pa() + address % PAGE_SIZE)
+    }
+
     /// The area containing `address`.
     pub fn area_at(&self, address: usize) -> Option<(usize, Area)> {
         let (&start, area) = self.areas.range(..=address).next_back()?;
@@ -179,10 +198,11 @@ impl Vm {
 
     /// Removes `[start, end)` from the areas and frees its pages.
     pub fn unmap(&mut self, start: usize, end: usize) {
-        self.tlb_stale();
+        // Pages are freed only once no TLB can reach them any more.
+        let mut removed = alloc::vec::Vec::new();
         let parked: alloc::vec::Vec<usize> = self.parked.range(start..end).map(|(&a, _)| a).collect();
         for address in parked {
-            self.parked.remove(&address);
+            removed.extend(self.parked.remove(&address).map(|(page, _)| page));
         }
         let overlapping: alloc::vec::Vec<(usize, Area)> =
             self.areas.range(..end).filter(|(_, a)| a.end > start).map(|(&s, a)| (s, *a)).collect();
@@ -195,21 +215,30 @@ impl Vm {
                 self.areas.insert(end, area.from(area_start, end));
             }
             for page in (area_start.max(start)..area.end.min(end)).step_by(PAGE_SIZE) {
-                self.table.unmap(page);
+                removed.extend(self.table.unmap(page));
             }
         }
+        if !removed.is_empty() {
+            self.tlb_stale();
+        }
+        drop(removed);
     }
 
     /// Changes the protection of `[start, end)`; ENOMEM if part of it is
     /// not mapped.
     pub fn protect(&mut self, start: usize, end: usize, protection: Protection) -> Result<()> {
+        let result = self.protect_areas(start, end, protection);
         self.tlb_stale();
+        result
+    }
+
+    fn protect_areas(&mut self, start: usize, end: usize, protection: Protection) -> Result<()> {
         // As Linux: the areas from `start` up to the first hole change,
         // then the hole is ENOMEM.
         let reached = self.mapped_until(start, end);
         if reached < end {
             if reached > start {
-                self.protect(start, reached, protection)?;
+                self.protect_areas(start, reached, protection)?;
             }
             return_errno!(ENOMEM);
         }
@@ -289,8 +318,9 @@ impl Vm {
                 } else {
                     Page::alloc_copy(&page).ok_or(abi::Errno::ENOMEM)?
                 };
-                self.table.replace(page_address, page, flags_for(area.protection, false));
+                let old = self.table.replace(page_address, page, flags_for(area.protection, false));
                 self.tlb_stale();
+                drop(old);
             }
             // Mapped and allowed: this hart's TLB held an older entry
             // (the table changed since); drop it and retry.
@@ -302,7 +332,6 @@ impl Vm {
     /// A copy for fork: shared areas share pages, private ones become
     /// copy-on-write in both.
     pub fn fork(&mut self) -> Result<Vm> {
-        self.tlb_stale();
         let mut child = Vm::new()?;
         child.heap_start = self.heap_start;
         child.heap_end = self.heap_end;
@@ -326,19 +355,22 @@ impl Vm {
             *copy_on_write |= !shared;
             child.parked.insert(address, (page.clone(), *copy_on_write));
         }
+        self.tlb_stale();
         Ok(child)
     }
 
     /// MADV_DONTNEED: private pages in `[start, end)` are dropped, so the
     /// next touch finds zeros; shared ones keep their contents.
     pub fn discard(&mut self, start: usize, end: usize) {
-        self.tlb_stale();
+        let mut removed = alloc::vec::Vec::new();
         for address in (start..end).step_by(PAGE_SIZE) {
             if self.area_at(address).is_some_and(|(_, area)| !area.shared) {
-                self.table.unmap(address);
-                self.parked.remove(&address);
+                removed.extend(self.table.unmap(address));
+                removed.extend(self.parked.remove(&address).map(|(page, _)| page));
             }
         }
+        self.tlb_stale();
+        drop(removed);
     }
 
     /// Whether every page of `[start, end)` lies in some area.

@@ -413,6 +413,7 @@ pub fn execute(
         break load(&inode, &path, &argv, &envp, stack_limit, &open)?;
     };
     // The point of no return: the old program is gone from here on.
+    end_other_threads(thread);
     process.did_exec.store(true, core::sync::atomic::Ordering::Release);
     *thread.alt_stack.lock() = None;
     *process.command_line.lock() = argv.iter().flat_map(|a| a.iter().copied().chain([0])).collect();
@@ -426,9 +427,18 @@ pub fn execute(
     let mut image = image;
     image.vm.name_file(image.program_inode, &executable);
     *process.executable.lock() = executable;
-    super::thread::deactivate();
+    // The old program's robust futexes and clear_child_tid word (a vfork
+    // child's, in memory its parent still uses) are let go first.
+    super::futex::release_robust_list(thread);
+    thread.robust_list.store(0, core::sync::atomic::Ordering::Relaxed);
+    let clear = thread.clear_child_tid.swap(0, core::sync::atomic::Ordering::Relaxed);
+    if clear != 0 && crate::mm::user::write_val(crate::syscall::UserAddr(clear), &0u32).is_ok() {
+        super::futex::wake_address(process, clear, 1);
+    }
+    crate::mm::space::deactivate();
     let old = process.set_vm(Some(AddressSpace::new(image.vm)));
     drop(old);
+    super::exit::release_vfork_parent(process);
     process.files.lock().close_for_exec();
     {
         let mut actions = process.signals.actions.lock();
@@ -442,4 +452,22 @@ pub fn execute(
     user.pc = image.entry;
     user.regs[reg::SP] = image.stack_pointer;
     Ok(())
+}
+
+/// execve in a process with several threads: the others are killed and
+/// waited for, and the caller goes on as the only thread, with the
+/// process's id as its thread id (Linux's de_thread).
+fn end_other_threads(thread: &Arc<Thread>) {
+    use core::sync::atomic::Ordering;
+    let process = &thread.process;
+    if process.live_threads.load(Ordering::Acquire) <= 1 {
+        return;
+    }
+    process.exec_thread.store(thread.tid(), Ordering::Release);
+    super::exit::kill_other_threads(thread);
+    process.thread_exited.wait_until(|| process.live_threads.load(Ordering::Acquire) <= 1);
+    process.exec_thread.store(0, Ordering::Release);
+    if thread.tid() != process.pid {
+        thread.become_leader();
+    }
 }

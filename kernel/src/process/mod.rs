@@ -6,13 +6,14 @@ pub mod credentials;
 mod exec;
 mod exit;
 mod fork;
+pub mod futex;
 pub mod limits;
 pub mod syscalls;
 mod thread;
 
 pub use exec::execute;
-pub use exit::exit_process;
-pub use thread::{after_switch, spawn_user_thread, AltStack, Thread};
+pub use exit::{exit_process, exit_thread};
+pub use thread::{after_switch, find_thread, spawn_user_thread, AltStack, Thread};
 
 use crate::fs::fd_table::FdTable;
 use crate::fs::FsContext;
@@ -21,7 +22,7 @@ use crate::sync::{Mutex, WaitQueue};
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use hal::sync::SpinLock;
 
 pub type Pid = u32;
@@ -33,9 +34,12 @@ pub struct Family {
     pub children: Vec<Arc<Process>>,
     pub process_group: Pid,
     pub session: Pid,
-    /// The wait status once the process has exited (a zombie until its
-    /// parent reaps it).
+    /// The wait status once the process has exited, its last thread gone
+    /// (a zombie until its parent reaps it).
     pub exit_status: Option<i32>,
+    /// Set by exit_group or a fatal signal: the status the process ends
+    /// with once its threads have all gone.
+    pub group_exit: Option<i32>,
     /// Stopped by a stop signal, until SIGCONT or SIGKILL.
     pub stopped: bool,
     /// A stop or continue not yet reported to the parent's wait
@@ -50,6 +54,24 @@ pub struct Process {
     pub parent_pid: AtomicU32,
     pub family: SpinLock<Family>,
     pub threads: SpinLock<Vec<Weak<Thread>>>,
+    /// Threads that have not exited yet; the process ends with the last.
+    pub live_threads: AtomicUsize,
+    /// Woken whenever one of its threads exits (execve waits for the
+    /// others to go).
+    pub thread_exited: WaitQueue,
+    /// The tid of the thread whose execve is ending the other threads
+    /// (0 when none): those leave without ending the process.
+    pub exec_thread: AtomicU32,
+    /// Mirrors `family.stopped` for the check on every return to user
+    /// mode: the other threads of a stopped process stop there too.
+    pub stopped: AtomicBool,
+    /// For a vfork child: set once it has exec'd or exited, when the
+    /// parent may go on (woken through `vfork_done`).
+    pub vfork_released: AtomicBool,
+    pub vfork_done: WaitQueue,
+    /// The signal the parent gets when the process ends (clone's
+    /// CSIGNAL bits; SIGCHLD for fork).
+    pub exit_signal: AtomicU32,
     vm: SpinLock<Option<Arc<AddressSpace>>>,
     /// Bumped whenever `vm` is replaced, so a thread can keep its own
     /// reference and check for a change without the lock.
@@ -100,10 +122,18 @@ impl Process {
                 process_group,
                 session,
                 exit_status: None,
+                group_exit: None,
                 stopped: false,
                 stop_report: None,
             }),
             threads: SpinLock::new(Vec::new()),
+            live_threads: AtomicUsize::new(0),
+            thread_exited: WaitQueue::new(),
+            exec_thread: AtomicU32::new(0),
+            stopped: AtomicBool::new(false),
+            vfork_released: AtomicBool::new(true),
+            vfork_done: WaitQueue::new(),
+            exit_signal: AtomicU32::new(abi::signal::SIGCHLD),
             vm: SpinLock::new(None),
             vm_epoch: core::sync::atomic::AtomicU64::new(0),
             files: Mutex::new(files),

@@ -17,31 +17,40 @@ pub fn getpid(context: &mut Context) -> Result<u32> {
     Ok(context.process().pid)
 }
 pub fn gettid(context: &mut Context) -> Result<u32> {
-    Ok(context.thread.tid)
+    Ok(context.thread.tid())
 }
 pub fn getppid(context: &mut Context) -> Result<u32> {
     Ok(context.process().parent_pid.load(core::sync::atomic::Ordering::Acquire))
 }
 
+/// exit: ends the calling thread (the process with its last thread).
 pub fn exit(context: &mut Context, code: i32) -> Result<()> {
+    super::exit_thread(context.thread, abi::wait::exited(code));
+    Ok(())
+}
+
+/// exit_group: ends every thread of the process.
+pub fn exit_group(context: &mut Context, code: i32) -> Result<()> {
     super::exit_process(context.thread, abi::wait::exited(code));
     Ok(())
 }
 
 pub fn set_tid_address(context: &mut Context, address: UserAddr) -> Result<u32> {
     context.thread.clear_child_tid.store(address.0, core::sync::atomic::Ordering::Relaxed);
-    Ok(context.thread.tid)
+    Ok(context.thread.tid())
 }
 
+/// clone(2); riscv64 passes (flags, stack, parent_tid, tls, child_tid).
 pub fn clone(
     context: &mut Context,
     flags: u64,
     stack: usize,
     parent_tid: UserAddr,
-    _tls: usize,
+    tls: usize,
     child_tid: UserAddr,
 ) -> Result<u32> {
-    super::fork::clone_process(context.thread, context.user, flags, stack, parent_tid, child_tid)
+    let arguments = super::fork::CloneArguments { flags, stack, parent_tid, child_tid, tls };
+    super::fork::clone(context.thread, context.user, &arguments)
 }
 
 /// clone3: struct clone_args (at least its first version, 64 bytes) turned

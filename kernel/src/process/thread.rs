@@ -4,12 +4,12 @@
 
 use super::{Pid, Process};
 use crate::error::Result;
-use crate::mm::space::AddressSpace;
+use crate::mm::space::{activate, AddressSpace};
 use crate::sched::{self, Task};
 use crate::signal::SigInfo;
+use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use hal::cpu::MAX_HARTS;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use hal::sync::SpinLock;
 use hal::{UserContext, UserEvent};
 
@@ -28,19 +28,34 @@ impl AltStack {
     }
 }
 
+/// Every live thread by tid (tgkill, sched_setaffinity, /proc).
+static THREADS: SpinLock<BTreeMap<Pid, Weak<Thread>>> = SpinLock::new(BTreeMap::new());
+
+/// The live thread with this tid.
+pub fn find_thread(tid: Pid) -> Option<Arc<Thread>> {
+    THREADS.lock().get(&tid).and_then(Weak::upgrade)
+}
+
 pub struct Thread {
-    pub tid: Pid,
+    /// The thread id; a thread that execs takes its process's id.
+    tid: AtomicU32,
     pub process: Arc<Process>,
     /// Blocked signals.
     pub mask: AtomicU64,
-    /// Signals sent to this thread alone.
+    /// Signals sent to this thread alone (tgkill, faults, group kill).
     pub pending: AtomicU64,
-    /// set_tid_address / CLONE_CHILD_CLEARTID: zeroed at exit.
+    /// Why each of them was sent.
+    pub pending_info: SpinLock<[SigInfo; 64]>,
+    /// set_tid_address / CLONE_CHILD_CLEARTID: zeroed and woken at exit.
     pub clear_child_tid: AtomicUsize,
+    /// set_robust_list: the head of the thread's robust futex list.
+    pub robust_list: AtomicUsize,
+    /// sched_setaffinity's mask (bit i: hart i).
+    pub affinity: AtomicU64,
     /// The thread's name (comm): the program's base name, or PR_SET_NAME.
     pub name: SpinLock<[u8; 16]>,
     /// Set once the thread has exited (exit_process): its run loop ends.
-    pub exited: core::sync::atomic::AtomicBool,
+    pub exited: AtomicBool,
     /// The mask to restore once a signal has been handled, set by calls
     /// that wait with a temporary mask (rt_sigsuspend).
     ///
@@ -62,13 +77,16 @@ pub struct Thread {
 impl Thread {
     pub fn new(tid: Pid, process: Arc<Process>, mask: u64) -> Arc<Thread> {
         let thread = Arc::new(Thread {
-            tid,
+            tid: AtomicU32::new(tid),
             process: process.clone(),
             mask: AtomicU64::new(mask),
             pending: AtomicU64::new(0),
+            pending_info: SpinLock::new([SigInfo::default(); 64]),
             clear_child_tid: AtomicUsize::new(0),
+            robust_list: AtomicUsize::new(0),
+            affinity: AtomicU64::new(u64::MAX),
             name: SpinLock::new([0; 16]),
-            exited: core::sync::atomic::AtomicBool::new(false),
+            exited: AtomicBool::new(false),
             saved_mask: spin::Mutex::new(None),
             restart: spin::Mutex::new(None),
             restart_block: spin::Mutex::new(None),
@@ -76,7 +94,49 @@ impl Thread {
             task: spin::Once::new(),
         });
         process.threads.lock().push(Arc::downgrade(&thread));
+        process.live_threads.fetch_add(1, Ordering::AcqRel);
+        THREADS.lock().insert(tid, Arc::downgrade(&thread));
         thread
+    }
+
+    pub fn tid(&self) -> Pid {
+        self.tid.load(Ordering::Relaxed)
+    }
+
+    /// execve by a thread other than the first: it takes the process's id
+    /// (the other threads are gone by then).
+    pub(super) fn become_leader(self: &Arc<Self>) {
+        let old = self.tid.swap(self.process.pid, Ordering::Relaxed);
+        let mut threads = THREADS.lock();
+        threads.remove(&old);
+        threads.insert(self.process.pid, Arc::downgrade(self));
+    }
+
+    /// Takes the thread out of the tables once it has exited.
+    pub(super) fn forget(self: &Arc<Self>) {
+        let tid = self.tid();
+        let mut threads = THREADS.lock();
+        if threads.get(&tid).is_some_and(|t| core::ptr::eq(t.as_ptr(), Arc::as_ptr(self))) {
+            threads.remove(&tid);
+        }
+        drop(threads);
+        self.process
+            .threads
+            .lock()
+            .retain(|t| t.strong_count() > 0 && !core::ptr::eq(t.as_ptr(), Arc::as_ptr(self)));
+    }
+
+    /// Sends `signal` to this thread alone.
+    pub fn send(&self, signal: u32, info: SigInfo) {
+        let bit = abi::signal::bit(signal);
+        {
+            let mut infos = self.pending_info.lock();
+            if self.pending.load(Ordering::Acquire) & bit == 0 {
+                infos[signal as usize - 1] = info;
+            }
+            self.pending.fetch_or(bit, Ordering::AcqRel);
+        }
+        self.wake_for_signal();
     }
 
     pub fn set_restart(&self, kind: crate::signal::Restart, first_argument: usize) {
@@ -92,10 +152,13 @@ impl Thread {
         self.task.get().and_then(Weak::upgrade).map(|t| t.state())
     }
 
-    /// Wakes the thread if it sleeps, so it sees a new signal.
+    /// Wakes the thread if it sleeps, or brings it back to the kernel if
+    /// it runs user code on another hart, so it sees a new signal.
     pub fn wake_for_signal(&self) {
         if let Some(task) = self.task.get().and_then(Weak::upgrade) {
-            sched::wake(&task);
+            if !sched::wake(&task) {
+                sched::kick(&task);
+            }
         }
     }
 }
@@ -116,39 +179,6 @@ pub fn spawn_user_thread(thread: Arc<Thread>, user: UserContext) -> Result<()> {
     Ok(())
 }
 
-/// The address space each hart has in satp, kept alive while it is there.
-static ACTIVE: [SpinLock<Option<Arc<AddressSpace>>>; MAX_HARTS] = [const { SpinLock::new(None) }; MAX_HARTS];
-/// For the fast check on every return to user mode, without a lock: the
-/// address of the active space (0 for none) and its TLB generation when
-/// this hart last flushed. Only the hart itself touches its slots, with
-/// interrupts off.
-static ACTIVE_KEY: [AtomicUsize; MAX_HARTS] = [const { AtomicUsize::new(0) }; MAX_HARTS];
-static ACTIVE_GENERATION: [AtomicU64; MAX_HARTS] = [const { AtomicU64::new(0) }; MAX_HARTS];
-
-/// Puts `space` in this hart's satp, with a TLB flush, unless it is there
-/// already and unchanged since. Takes no lock on the way that costs
-/// nothing (the usual case), so it is safe inside the scheduler whoever
-/// holds the address space.
-fn activate(space: &Arc<AddressSpace>) {
-    // Interrupts off first: the hart must not change under us.
-    let was_on = hal::arch::csr::interrupts_disable();
-    let hart = hal::cpu::index();
-    let generation = space.generation();
-    let key = Arc::as_ptr(space) as usize;
-    if ACTIVE_KEY[hart].load(Ordering::Relaxed) != key
-        || ACTIVE_GENERATION[hart].load(Ordering::Relaxed) != generation
-    {
-        space.root().activate();
-        ACTIVE_KEY[hart].store(key, Ordering::Relaxed);
-        ACTIVE_GENERATION[hart].store(generation, Ordering::Relaxed);
-        // The slot keeps the space alive (so its address cannot be reused
-        // while it is the key); the previous one may be freed here.
-        let previous = ACTIVE[hart].lock().replace(space.clone());
-        drop(previous);
-    }
-    hal::arch::csr::interrupts_restore(was_on);
-}
-
 /// After a switch, on whichever hart the task resumed: a user thread's
 /// kernel code (a syscall that slept) must see its own address space.
 pub fn after_switch() {
@@ -156,18 +186,6 @@ pub fn after_switch() {
     if let Some(space) = thread.process.vm() {
         activate(&space);
     }
-}
-
-/// Switches this hart to the kernel's own table and lets go of the user
-/// one (before an address space is destroyed).
-pub fn deactivate() {
-    let was_on = hal::arch::csr::interrupts_disable();
-    let hart = hal::cpu::index();
-    hal::memory::use_kernel_table();
-    ACTIVE_KEY[hart].store(0, Ordering::Relaxed);
-    let previous = ACTIVE[hart].lock().take();
-    drop(previous);
-    hal::arch::csr::interrupts_restore(was_on);
 }
 
 fn run(thread: Arc<Thread>, mut user: UserContext) {
@@ -252,7 +270,7 @@ const TRAP_BRKPT: i32 = 1;
 /// A synchronous fault: the signal cannot be blocked or ignored away (as
 /// Linux's force_sig), so a blocked one kills the process.
 fn fault_signal(thread: &Arc<Thread>, signal: u32, info: SigInfo) {
-    thread.process.signals.info.lock()[signal as usize - 1] = info;
+    thread.pending_info.lock()[signal as usize - 1] = info;
     let bit = abi::signal::bit(signal);
     let action = thread.process.signals.actions.lock()[signal as usize - 1];
     let blocked = thread.mask.load(Ordering::Acquire) & bit != 0;

@@ -122,6 +122,17 @@ pub fn wake(task: &Arc<Task>) -> bool {
     true
 }
 
+/// Brings a task that is running on another hart back to the kernel
+/// soon (an IPI: a user thread then passes through its signal checks).
+pub fn kick(task: &Arc<Task>) {
+    if task.state() == State::Running {
+        let hart = task.last_hart.load(Ordering::Relaxed);
+        if hart != hal::cpu::index() {
+            queues().kick(hart);
+        }
+    }
+}
+
 /// Blocks the running task until `condition` holds. Whoever makes it hold
 /// must then [`wake`] the task.
 pub fn wait_until(mut condition: impl FnMut() -> bool) {
@@ -184,6 +195,7 @@ fn schedule() {
         return;
     }
     next.set_state(State::Running);
+    next.last_hart.store(hart, Ordering::Relaxed);
     drop(current);
     SWITCHES.fetch_add(1, Ordering::Relaxed);
     hal::task::switch_to(next);

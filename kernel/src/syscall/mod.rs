@@ -70,7 +70,7 @@ pub fn handle(thread: &Arc<Thread>, user: &mut UserContext) {
         log::trace!(
             "[{}:{}] {} ...",
             thread.process.pid,
-            thread.tid,
+            thread.tid(),
             abi::syscall_name(number).unwrap_or("?")
         );
     }
@@ -81,7 +81,7 @@ pub fn handle(thread: &Arc<Thread>, user: &mut UserContext) {
         log::trace!(
             "[{}:{}] {name}({:#x}, {:#x}, {:#x}, {:#x}) = {result}",
             thread.process.pid,
-            thread.tid,
+            thread.tid(),
             args[0],
             args[1],
             args[2],

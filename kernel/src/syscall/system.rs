@@ -267,9 +267,62 @@ pub fn getrusage(_context: &mut Context, who: i32, buffer: UserAddr) -> Result<(
     write_val(buffer, &abi::Rusage::default())
 }
 
-pub fn set_robust_list(_context: &mut Context, _head: UserAddr, length: usize) -> Result<()> {
-    if length != 24 {
+/// The thread `tid` names for the sched_* calls: 0 is the caller.
+fn thread_by_tid(context: &Context, tid: i32) -> Result<alloc::sync::Arc<crate::process::Thread>> {
+    match tid {
+        0 => Ok(context.thread.clone()),
+        t if t < 0 => Err(abi::Errno::EINVAL.into()),
+        t => crate::process::find_thread(t as u32).ok_or_else(|| abi::Errno::ESRCH.into()),
+    }
+}
+
+/// The harts goose runs, as a cpu mask (bit i: hart i).
+fn online_mask() -> u64 {
+    hal::cpu::online_harts().filter(|(index, _)| *index < 64).fold(0, |mask, (index, _)| mask | 1 << index)
+}
+
+/// sched_getaffinity: the mask, in at most as many bytes as the kernel's
+/// cpumask (16 on Debian's riscv64 Linux, whose size this returns for a
+/// larger buffer). A buffer with fewer bits than harts, or not a whole
+/// number of longs, is EINVAL.
+pub fn sched_getaffinity(context: &mut Context, tid: i32, size: usize, mask: UserAddr) -> Result<usize> {
+    const CPUMASK_BYTES: usize = 16;
+    if size.saturating_mul(8) < hal::cpu::count() || !size.is_multiple_of(8) {
         return_errno!(EINVAL);
+    }
+    let thread = thread_by_tid(context, tid)?;
+    let allowed = thread.affinity.load(Ordering::Relaxed) & online_mask();
+    let mut bytes = [0u8; CPUMASK_BYTES];
+    bytes[..8].copy_from_slice(&allowed.to_le_bytes());
+    let length = size.min(CPUMASK_BYTES);
+    write_bytes(mask, &bytes[..length])?;
+    Ok(length)
+}
+
+/// sched_setaffinity: recorded for sched_getaffinity; the scheduler does
+/// not pin threads yet. A mask with no online hart is EINVAL.
+pub fn sched_setaffinity(context: &mut Context, tid: i32, size: usize, mask: UserAddr) -> Result<()> {
+    let thread = thread_by_tid(context, tid)?;
+    let mut bytes = [0u8; 8];
+    crate::mm::user::read_bytes(mask, &mut bytes[..size.min(8)])?;
+    let requested = u64::from_le_bytes(bytes);
+    if requested & online_mask() == 0 {
+        return_errno!(EINVAL);
+    }
+    if !crate::process::credentials::may_signal(context.process(), &thread.process) {
+        return_errno!(EPERM);
+    }
+    thread.affinity.store(requested, Ordering::Relaxed);
+    Ok(())
+}
+
+/// getcpu: the hart the caller runs on, and NUMA node 0.
+pub fn getcpu(_context: &mut Context, cpu: UserAddr, node: UserAddr, _cache: usize) -> Result<()> {
+    if !cpu.is_null() {
+        write_val(cpu, &(hal::cpu::index() as u32))?;
+    }
+    if !node.is_null() {
+        write_val(node, &0u32)?;
     }
     Ok(())
 }
@@ -432,26 +485,33 @@ pub fn kill(context: &mut Context, pid: i32, signal: u32) -> Result<()> {
     Ok(())
 }
 
-pub fn tgkill(context: &mut Context, group: i32, tid: i32, signal: u32) -> Result<()> {
-    if tid <= 0 || group < 0 || signal > sig::NSIG {
+/// Sends to one thread, of process `group` if given (tgkill, tkill).
+fn signal_thread(context: &Context, group: Option<u32>, tid: i32, signal: u32) -> Result<()> {
+    if tid <= 0 || signal > sig::NSIG {
         return_errno!(EINVAL);
     }
-    // Threads are processes of one thread each so far: the tid is a pid.
-    let target = crate::process::find(tid as u32)
-        .filter(|p| p.family.lock().exit_status.is_none() && (group == 0 || p.pid == group as u32))
+    let target = crate::process::find_thread(tid as u32)
+        .filter(|t| group.is_none_or(|g| t.process.pid == g) && !t.exited.load(Ordering::Acquire))
         .ok_or(abi::Errno::ESRCH)?;
-    if !crate::process::credentials::may_signal(context.process(), &target) {
+    if !crate::process::credentials::may_signal(context.process(), &target.process) {
         return_errno!(EPERM);
     }
     if signal != 0 {
         let info = crate::signal::SigInfo::from_current(crate::signal::SI_TKILL);
-        crate::signal::send_info(&target, signal, info);
+        crate::signal::send_to_thread(&target, signal, info);
     }
     Ok(())
 }
 
+pub fn tgkill(context: &mut Context, group: i32, tid: i32, signal: u32) -> Result<()> {
+    if group <= 0 {
+        return_errno!(EINVAL);
+    }
+    signal_thread(context, Some(group as u32), tid, signal)
+}
+
 pub fn tkill(context: &mut Context, tid: i32, signal: u32) -> Result<()> {
-    tgkill(context, 0, tid, signal)
+    signal_thread(context, None, tid, signal)
 }
 
 /// sigaltstack: stack_t is { ss_sp, ss_flags (int, padded), ss_size }.

@@ -71,6 +71,7 @@ use crate::fs::poll as fs_poll;
 use crate::fs::statfs as fs_statfs;
 use crate::fs::syscalls as fs;
 use crate::process::credentials;
+use crate::process::futex;
 use crate::process::syscalls as process;
 use crate::time::itimer;
 
@@ -120,16 +121,20 @@ syscall_table! {
     83 fdatasync => fs::fsync : 1,
     88 utimensat => fs::utimensat : 4,
     93 exit => process::exit : 1,
-    94 exit_group => process::exit : 1,
+    94 exit_group => process::exit_group : 1,
     95 waitid => process::waitid : 5,
     96 set_tid_address => process::set_tid_address : 1,
-    99 set_robust_list => system::set_robust_list : 2,
+    98 futex => futex::futex : 6,
+    99 set_robust_list => futex::set_robust_list : 2,
+    100 get_robust_list => futex::get_robust_list : 3,
     102 getitimer => itimer::getitimer : 2,
     103 setitimer => itimer::setitimer : 3,
     101 nanosleep => system::nanosleep : 2,
     113 clock_gettime => system::clock_gettime : 2,
     114 clock_getres => system::clock_getres : 2,
     115 clock_nanosleep => system::clock_nanosleep : 4,
+    122 sched_setaffinity => system::sched_setaffinity : 3,
+    123 sched_getaffinity => system::sched_getaffinity : 3,
     124 sched_yield => system::sched_yield : 0,
     128 restart_syscall => system::restart_syscall : 0,
     129 kill => system::kill : 2,
@@ -158,6 +163,7 @@ syscall_table! {
     165 getrusage => system::getrusage : 2,
     166 umask => fs::umask : 1,
     167 prctl => system::prctl : 5,
+    168 getcpu => system::getcpu : 3,
     169 gettimeofday => system::gettimeofday : 2,
     172 getpid => process::getpid : 0,
     173 getppid => process::getppid : 0,

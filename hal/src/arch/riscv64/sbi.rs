@@ -36,6 +36,13 @@ pub fn send_ipi(hart_id: usize) {
     sbi_rt::send_ipi(HartMask::from_mask_base(1, hart_id));
 }
 
+/// Flushes the whole TLB of the harts in `mask` (bit i is hart id
+/// `base + i`), returning once they have (SBI RFENCE, remote_sfence_vma
+/// over the whole address space: size 2^XLEN - 1).
+pub fn remote_flush_tlb(mask: usize, base: usize) {
+    sbi_rt::remote_sfence_vma(HartMask::from_mask_base(mask, base), 0, usize::MAX);
+}
+
 /// Asks the firmware to power off (`failure` selects the system-failure
 /// reason) or reboot. Returns only if the firmware refused.
 pub fn system_reset(reboot: bool, failure: bool) {
