@@ -275,6 +275,30 @@ impl Thread {
     }
 }
 
+/// Takes the lowest signal of `set` pending for `thread` (its own first,
+/// then its process's), with its info, without running any action
+/// (rt_sigtimedwait).
+pub fn take_pending(thread: &Thread, set: u64) -> Option<(u32, SigInfo)> {
+    let own = thread.pending.load(Ordering::Acquire) & set;
+    if own != 0 {
+        let signal = own.trailing_zeros() + 1;
+        let infos = thread.pending_info.lock();
+        thread.pending.fetch_and(!sig::bit(signal), Ordering::AcqRel);
+        return Some((signal, infos[signal as usize - 1]));
+    }
+    let shared = thread.process.signals.pending.load(Ordering::Acquire) & set;
+    if shared != 0 {
+        let signal = shared.trailing_zeros() + 1;
+        let infos = thread.process.signals.info.lock();
+        // Another thread may have taken it meanwhile.
+        let previous = thread.process.signals.pending.fetch_and(!sig::bit(signal), Ordering::AcqRel);
+        if previous & sig::bit(signal) != 0 {
+            return Some((signal, infos[signal as usize - 1]));
+        }
+    }
+    None
+}
+
 /// Offsets in the rt_sigframe (checked against riscv64 glibc's layout:
 /// siginfo 128 bytes, ucontext 960, uc_sigmask at 40, uc_mcontext at 176).
 const FRAME_SIZE: usize = 1088;

@@ -359,6 +359,38 @@ impl Vm {
         Ok(child)
     }
 
+    /// mremap growing in place: the area that ends at `old_end` (and holds
+    /// `start`) extends to `new_end`, which must be free. Whether it could.
+    pub fn grow_in_place(&mut self, start: usize, old_end: usize, new_end: usize) -> bool {
+        let Some((area_start, area)) = self.area_at(start) else { return false };
+        if area.end != old_end || !self.is_free(old_end, new_end) {
+            return false;
+        }
+        self.areas.insert(area_start, Area { end: new_end, ..area });
+        true
+    }
+
+    /// mremap moving: `[old, old + length)`, inside one area, becomes
+    /// `[new, new + length)` (free), with its pages (moved, not copied)
+    /// and its attributes.
+    pub fn move_range(&mut self, old: usize, length: usize, new: usize) -> Result<()> {
+        let Some((area_start, area)) = self.area_at(old) else { return_errno!(EFAULT) };
+        self.areas.insert(new, Area { end: new + length, ..area.from(area_start, old) });
+        for offset in (0..length).step_by(PAGE_SIZE) {
+            if let Some((_, flags)) = self.table.get(old + offset) {
+                if let Some(page) = self.table.unmap(old + offset) {
+                    self.table.map(new + offset, page, flags).map_err(|_| abi::Errno::ENOMEM)?;
+                }
+            } else if let Some(parked) = self.parked.remove(&(old + offset)) {
+                self.parked.insert(new + offset, parked);
+            }
+        }
+        // Nothing is left mapped in the old range: this only drops areas.
+        self.unmap(old, old + length);
+        self.tlb_stale();
+        Ok(())
+    }
+
     /// MADV_DONTNEED: private pages in `[start, end)` are dropped, so the
     /// next touch finds zeros; shared ones keep their contents.
     pub fn discard(&mut self, start: usize, end: usize) {

@@ -51,6 +51,9 @@ pub fn clone(thread: &Arc<Thread>, user: &UserContext, arguments: &CloneArgument
     if flags & CLONE_PIDFD != 0 {
         return_errno!(EINVAL, "pidfds are not supported");
     }
+    if super::limits::too_many_tasks(&thread.process) {
+        return_errno!(EAGAIN, "RLIMIT_NPROC");
+    }
     // The kernel heap has a fixed size: refuse a new task while there is
     // still room for the ones that exist to go on (fork's ENOMEM, "memory
     // is tight"), instead of failing an allocation later, where the

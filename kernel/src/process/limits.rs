@@ -2,14 +2,15 @@
 //! kept across execve. Enforced: RLIMIT_NOFILE (EMFILE when a descriptor
 //! would reach it), RLIMIT_AS (ENOMEM from mmap and brk beyond it),
 //! RLIMIT_STACK (the size of a new program's stack, up to goose's 8 MiB
-//! stack area). RLIMIT_NPROC binds nobody yet: every process runs as root,
-//! whom Linux exempts from it too.
+//! stack area), RLIMIT_NPROC (EAGAIN from clone once the threads of the
+//! caller's real user reach it; root is exempt, as on Linux).
 
 use crate::error::Result;
 use crate::return_errno;
 use abi::Rlimit;
 
 pub const RLIMIT_STACK: u32 = 3;
+pub const RLIMIT_NPROC: u32 = 6;
 pub const RLIMIT_NOFILE: u32 = 7;
 pub const RLIMIT_AS: u32 = 9;
 const RLIM_NLIMITS: usize = 16;
@@ -62,4 +63,21 @@ impl Limits {
         self.0[resource as usize] = limit;
         Ok(())
     }
+}
+
+/// RLIMIT_NPROC: whether the caller may not start another thread or
+/// process, its real user having as many as the limit allows (root, real
+/// or effective, is exempt).
+pub fn too_many_tasks(process: &super::Process) -> bool {
+    let credentials = *process.credentials.lock();
+    if credentials.uid == 0 || credentials.is_root() {
+        return false;
+    }
+    let limit = process.limits.lock().current(RLIMIT_NPROC);
+    let tasks: u64 = super::all()
+        .iter()
+        .filter(|p| p.credentials.lock().uid == credentials.uid)
+        .map(|p| p.live_threads.load(core::sync::atomic::Ordering::Relaxed) as u64)
+        .sum();
+    tasks >= limit
 }

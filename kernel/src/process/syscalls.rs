@@ -502,6 +502,87 @@ pub fn mmap(
     Ok(start)
 }
 
+/// mremap: shrinks a mapping in place, grows it in place when the pages
+/// after it are free, or moves it (MREMAP_MAYMOVE, MREMAP_FIXED) with its
+/// pages. The old range must lie in one mapping.
+pub fn mremap(
+    context: &mut Context,
+    old: usize,
+    old_size: usize,
+    new_size: usize,
+    flags: u32,
+    new_address: usize,
+) -> Result<usize> {
+    const MREMAP_MAYMOVE: u32 = 1;
+    const MREMAP_FIXED: u32 = 2;
+    const MREMAP_DONTUNMAP: u32 = 4;
+    let page_up = |size: usize| size.checked_add(PAGE_SIZE - 1).map(|s| s & !(PAGE_SIZE - 1));
+    if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0
+        || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
+        || !old.is_multiple_of(PAGE_SIZE)
+    {
+        return_errno!(EINVAL);
+    }
+    if flags & MREMAP_DONTUNMAP != 0 {
+        return_errno!(EINVAL, "MREMAP_DONTUNMAP is not supported");
+    }
+    let (Some(old_size), Some(new_size)) = (page_up(old_size), page_up(new_size)) else {
+        return_errno!(EINVAL);
+    };
+    // A zero old size duplicates a shared mapping on Linux; goose does
+    // not.
+    if new_size == 0 || old_size == 0 {
+        return_errno!(EINVAL);
+    }
+    let old_end = old.checked_add(old_size).ok_or(abi::Errno::EINVAL)?;
+    let space = context.process().vm().ok_or(abi::Errno::ENOMEM)?;
+    let mut vm = space.lock();
+    let Some((_, area)) = vm.area_at(old) else { return_errno!(EFAULT) };
+    if old_end > area.end {
+        return_errno!(EFAULT);
+    }
+    let in_user = |start: usize, length: usize| {
+        start >= crate::mm::vm::MMAP_MIN
+            && start.checked_add(length).is_some_and(|e| e <= crate::mm::vm::STACK_TOP)
+    };
+    if flags & MREMAP_FIXED != 0 {
+        let overlaps = new_address < old_end && old < new_address.saturating_add(new_size);
+        if !new_address.is_multiple_of(PAGE_SIZE) || overlaps || !in_user(new_address, new_size) {
+            return_errno!(EINVAL);
+        }
+        if new_size > old_size && exceeds_address_space_limit(context, &vm, new_size - old_size) {
+            return_errno!(ENOMEM);
+        }
+        vm.unmap(new_address, new_address + new_size);
+        let moved = old_size.min(new_size);
+        vm.move_range(old, moved, new_address)?;
+        if new_size > moved {
+            vm.grow_in_place(new_address, new_address + moved, new_address + new_size);
+        }
+        if old_size > moved {
+            vm.unmap(old + moved, old_end);
+        }
+        return Ok(new_address);
+    }
+    if new_size <= old_size {
+        vm.unmap(old + new_size, old_end);
+        return Ok(old);
+    }
+    if exceeds_address_space_limit(context, &vm, new_size - old_size) {
+        return_errno!(ENOMEM);
+    }
+    if in_user(old, new_size) && vm.grow_in_place(old, old_end, old + new_size) {
+        return Ok(old);
+    }
+    if flags & MREMAP_MAYMOVE == 0 {
+        return_errno!(ENOMEM);
+    }
+    let new = vm.find_free(new_size).ok_or(abi::Errno::ENOMEM)?;
+    vm.move_range(old, old_size, new)?;
+    vm.grow_in_place(new, new + old_size, new + new_size);
+    Ok(new)
+}
+
 /// msync: nothing to write back (tmpfs pages are the file), but the
 /// flags and the range are checked as Linux does.
 pub fn msync(context: &mut Context, address: usize, length: usize, flags: u32) -> Result<()> {

@@ -426,6 +426,52 @@ pub fn rt_sigsuspend(context: &mut Context, set: UserAddr, size: usize) -> Resul
 }
 
 /// rt_sigpending: the signals pending while blocked.
+/// rt_sigtimedwait: takes a signal of `set` once one is pending (the set
+/// is unblocked while the call waits, so a signal sent to the process can
+/// pick this thread), writing its siginfo; EAGAIN when the timeout passes,
+/// EINTR when another signal arrives.
+pub fn rt_sigtimedwait(
+    context: &mut Context,
+    set: UserAddr,
+    info: UserAddr,
+    timeout: UserAddr,
+    size: usize,
+) -> Result<u32> {
+    if size != 8 {
+        return_errno!(EINVAL);
+    }
+    let set = read_val::<u64>(set)? & !crate::signal::UNBLOCKABLE;
+    let deadline = if timeout.is_null() {
+        None
+    } else {
+        Some(crate::time::deadline_after(crate::time::timespec_ns(&read_val::<Timespec>(timeout)?)?))
+    };
+    let thread = context.thread.clone();
+    let taken = match crate::signal::take_pending(&thread, set) {
+        Some(taken) => Some(taken),
+        None if deadline.is_some_and(|d| d <= hal::timer::now()) => None,
+        None => {
+            let old_mask = thread.mask.fetch_and(!set, Ordering::AcqRel);
+            let fired = deadline.map(crate::time::timer::arm_for_current);
+            let timed_out = || fired.as_ref().is_some_and(|f| f.load(Ordering::Acquire));
+            crate::sched::wait_until(|| timed_out() || thread.deliverable() != 0);
+            let taken = crate::signal::take_pending(&thread, set);
+            thread.mask.store(old_mask, Ordering::Release);
+            if taken.is_none() && !timed_out() {
+                return_errno!(EINTR);
+            }
+            taken
+        }
+    };
+    let Some((signal, details)) = taken else { return_errno!(EAGAIN) };
+    if !info.is_null() {
+        let mut bytes = [0u8; 128];
+        details.encode(signal, &mut bytes);
+        write_bytes(info, &bytes)?;
+    }
+    Ok(signal)
+}
+
 pub fn rt_sigpending(context: &mut Context, set: UserAddr, size: usize) -> Result<()> {
     if size != 8 {
         return_errno!(EINVAL);
