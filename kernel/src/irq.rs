@@ -57,7 +57,8 @@ pub fn set_uart_irq(irq: u32) {
     UART_IRQ.store(irq, Ordering::Relaxed);
 }
 
-fn tick_interval() -> u64 {
+/// Timer ticks between two scheduler ticks.
+pub fn tick_interval() -> u64 {
     hal::timer::frequency() / TICK_HZ
 }
 

@@ -66,6 +66,12 @@ pub fn exit_thread(thread: &Arc<Thread>, status: i32) {
             super::futex::wake_address(&process, clear, 1);
         }
     }
+    {
+        let (user, system) = thread.cpu_ticks();
+        let mut ticks = process.exited_threads_ticks.lock();
+        ticks.0 += user;
+        ticks.1 += system;
+    }
     thread.forget();
     if process.live_threads.fetch_sub(1, Ordering::AcqRel) == 1 {
         {

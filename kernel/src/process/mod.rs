@@ -69,6 +69,10 @@ pub struct Process {
     /// parent may go on (woken through `vfork_done`).
     pub vfork_released: AtomicBool,
     pub vfork_done: WaitQueue,
+    /// CPU time (user, system; timer ticks) of its threads that have
+    /// exited, and of its children (and theirs) that it has reaped.
+    pub exited_threads_ticks: SpinLock<(u64, u64)>,
+    pub reaped_children_ticks: SpinLock<(u64, u64)>,
     /// The signal the parent gets when the process ends (clone's
     /// CSIGNAL bits; SIGCHLD for fork).
     pub exit_signal: AtomicU32,
@@ -134,6 +138,8 @@ impl Process {
             vfork_released: AtomicBool::new(true),
             vfork_done: WaitQueue::new(),
             exit_signal: AtomicU32::new(abi::signal::SIGCHLD),
+            exited_threads_ticks: SpinLock::new((0, 0)),
+            reaped_children_ticks: SpinLock::new((0, 0)),
             vm: SpinLock::new(None),
             vm_epoch: core::sync::atomic::AtomicU64::new(0),
             files: Mutex::new(files),
@@ -174,6 +180,18 @@ impl Process {
         let old = core::mem::replace(&mut *self.vm.lock(), space);
         self.vm_epoch.fetch_add(1, Ordering::Release);
         old
+    }
+
+    /// (user, system) CPU time of all its threads, live and exited, in
+    /// timer ticks.
+    pub fn cpu_ticks(&self) -> (u64, u64) {
+        let (mut user, mut system) = *self.exited_threads_ticks.lock();
+        for thread in self.threads.lock().iter().filter_map(Weak::upgrade) {
+            let (u, s) = thread.cpu_ticks();
+            user += u;
+            system += s;
+        }
+        (user, system)
     }
 
     pub fn vm_epoch(&self) -> u64 {

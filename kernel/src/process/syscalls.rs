@@ -168,7 +168,12 @@ fn wait_for_child(
                 }
             }
             if let (Some(index), false) = (reaped, how.keep) {
-                children.remove(index);
+                let child = children.remove(index);
+                let (user, system) = child.cpu_ticks();
+                let (children_user, children_system) = *child.reaped_children_ticks.lock();
+                let mut ticks = process.reaped_children_ticks.lock();
+                ticks.0 += user + children_user;
+                ticks.1 += system + children_system;
             }
         }
         if let Some(found) = found {

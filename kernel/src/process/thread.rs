@@ -52,6 +52,9 @@ pub struct Thread {
     pub robust_list: AtomicUsize,
     /// sched_setaffinity's mask (bit i: hart i).
     pub affinity: AtomicU64,
+    /// Timer ticks spent in user mode, sampled at the scheduler tick (the
+    /// rest of its task's time on a hart is system time).
+    pub user_ticks: AtomicU64,
     /// The thread's name (comm): the program's base name, or PR_SET_NAME.
     pub name: SpinLock<[u8; 16]>,
     /// Set once the thread has exited (exit_process): its run loop ends.
@@ -85,6 +88,7 @@ impl Thread {
             clear_child_tid: AtomicUsize::new(0),
             robust_list: AtomicUsize::new(0),
             affinity: AtomicU64::new(u64::MAX),
+            user_ticks: AtomicU64::new(0),
             name: SpinLock::new([0; 16]),
             exited: AtomicBool::new(false),
             saved_mask: spin::Mutex::new(None),
@@ -152,6 +156,13 @@ impl Thread {
         self.task.get().and_then(Weak::upgrade).map(|t| t.state())
     }
 
+    /// (user, system) CPU time so far, in timer ticks.
+    pub fn cpu_ticks(&self) -> (u64, u64) {
+        let total = self.task.get().and_then(Weak::upgrade).map_or(0, |t| t.cpu_ticks());
+        let user = self.user_ticks.load(Ordering::Relaxed).min(total);
+        (user, total - user)
+    }
+
     /// Wakes the thread if it sleeps, or brings it back to the kernel if
     /// it runs user code on another hart, so it sees a new signal.
     pub fn wake_for_signal(&self) {
@@ -202,7 +213,16 @@ fn run(thread: Arc<Thread>, mut user: UserContext) {
             break;
         };
         activate(vm);
-        match user.run() {
+        let (hart, ticks) = sched::tick_count();
+        let event = user.run();
+        // User time is sampled, as Linux does without precise accounting:
+        // a tick that interrupts user code charges its whole interval to
+        // user time (reading the clock around every entry would cost two
+        // CSR reads per syscall).
+        if matches!(event, UserEvent::Interrupt) && sched::tick_count() != (hart, ticks) {
+            thread.user_ticks.fetch_add(crate::irq::tick_interval(), Ordering::Relaxed);
+        }
+        match event {
             UserEvent::Syscall => crate::syscall::handle(&thread, &mut user),
             UserEvent::Interrupt => {}
             UserEvent::PageFault { address, access } => {

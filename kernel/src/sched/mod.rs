@@ -194,6 +194,9 @@ fn schedule() {
         current.set_state(State::Running);
         return;
     }
+    let now = hal::timer::now();
+    current.stop_running(now);
+    next.start_running(now);
     next.set_state(State::Running);
     next.last_hart.store(hart, Ordering::Relaxed);
     drop(current);
@@ -223,9 +226,23 @@ pub fn idle_loop() -> ! {
     }
 }
 
+/// Scheduler ticks each hart has taken (sampled CPU-time accounting).
+static TICKS: [core::sync::atomic::AtomicU64; MAX_HARTS] =
+    [const { core::sync::atomic::AtomicU64::new(0) }; MAX_HARTS];
+
 /// Called by the timer tick.
 pub fn tick() {
-    NEED_RESCHED[hal::cpu::index()].store(true, Ordering::Relaxed);
+    let hart = hal::cpu::index();
+    TICKS[hart].fetch_add(1, Ordering::Relaxed);
+    NEED_RESCHED[hart].store(true, Ordering::Relaxed);
+}
+
+/// This hart and the ticks it has taken: a thread that finds the count
+/// moved on the same hart after running user code was interrupted there
+/// by the tick.
+pub fn tick_count() -> (usize, u64) {
+    let hart = hal::cpu::index();
+    (hart, TICKS[hart].load(Ordering::Relaxed))
 }
 
 /// Called after an interrupt of kernel code that had interrupts on: switch

@@ -4,7 +4,7 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
-use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use hal::sync::SpinLock;
 use hal::task::{Schedulable, ThreadContext};
 
@@ -37,6 +37,10 @@ pub struct Task {
     pub(super) entry: SpinLock<Option<Box<dyn FnOnce() + Send>>>,
     /// The user thread this task runs, if any (process::Thread).
     pub user: spin::Once<alloc::sync::Arc<dyn core::any::Any + Send + Sync>>,
+    /// Time on a hart (timer ticks) up to its last switch away, and when
+    /// it last started running: CPU-time accounting.
+    cpu_ticks: AtomicU64,
+    running_since: AtomicU64,
 }
 
 impl Task {
@@ -49,7 +53,31 @@ impl Task {
             context,
             entry: SpinLock::new(entry),
             user: spin::Once::new(),
+            cpu_ticks: AtomicU64::new(0),
+            running_since: AtomicU64::new(hal::timer::now()),
         }
+    }
+
+    /// Timer ticks the task has run, counting the current stretch if it is
+    /// running now.
+    pub fn cpu_ticks(&self) -> u64 {
+        let ticks = self.cpu_ticks.load(Ordering::Acquire);
+        if self.state() == State::Running {
+            ticks + hal::timer::now().saturating_sub(self.running_since.load(Ordering::Acquire))
+        } else {
+            ticks
+        }
+    }
+
+    /// At a switch: the task leaving the hart is charged until `now`.
+    pub(super) fn stop_running(&self, now: u64) {
+        let since = self.running_since.load(Ordering::Acquire);
+        self.cpu_ticks.fetch_add(now.saturating_sub(since), Ordering::AcqRel);
+    }
+
+    /// At a switch: the task taking the hart starts a stretch at `now`.
+    pub(super) fn start_running(&self, now: u64) {
+        self.running_since.store(now, Ordering::Release);
     }
 
     pub fn state(&self) -> State {

@@ -50,35 +50,54 @@ pub fn sethostname(_context: &mut Context, name: UserAddr, length: usize) -> Res
     Ok(())
 }
 
-fn clock_ns(clock: i32) -> Result<u64> {
+fn clock_ns(thread: &crate::process::Thread, clock: i32) -> Result<u64> {
+    let ns = hal::timer::ticks_to_ns;
+    let total = |(user, system): (u64, u64)| ns(user + system);
     Ok(match clock {
         // REALTIME, REALTIME_COARSE, REALTIME_ALARM, TAI (no leap-second
         // offset is ever set, so TAI reads as REALTIME, as on a fresh Linux).
         0 | 5 | 8 | 11 => crate::time::realtime_ns(),
         1 | 4 | 6 | 7 | 9 => crate::time::monotonic_ns(), // MONOTONIC, _RAW, _COARSE, BOOTTIME, BOOTTIME_ALARM
-        2 | 3 => crate::time::monotonic_ns(),             // process/thread CPU time (approximated)
+        2 => total(thread.process.cpu_ticks()),           // PROCESS_CPUTIME_ID
+        3 => total(thread.cpu_ticks()),                   // THREAD_CPUTIME_ID
         // A CPU-time clock of a given process or thread
-        // (clock_getcpuclockid): ~pid << 3 | per-thread << 2 | kind, kind
-        // 3 invalid; the pid must exist. CPU time is approximated by the
-        // monotonic clock, as for the two ids above: goose does not
-        // account CPU time yet.
+        // (clock_getcpuclockid, pthread_getcpuclockid): ~pid << 3 |
+        // per-thread << 2 | kind (0 PROF: user + system, 1 VIRT: user, 2
+        // SCHED: all; 3 is invalid); the process or thread must exist.
         id if id < 0 => {
             let pid = !(id >> 3) as u32;
-            if id & 3 == 3 || (pid != 0 && crate::process::find(pid).is_none()) {
+            let kind = id & 3;
+            if kind == 3 {
                 return_errno!(EINVAL);
             }
-            crate::time::monotonic_ns()
+            let ticks = if id & 4 != 0 {
+                let target = if pid == 0 {
+                    Some(crate::process::syscalls::current_thread().ok_or(abi::Errno::EINVAL)?)
+                } else {
+                    crate::process::find_thread(pid)
+                };
+                target.ok_or(abi::Errno::EINVAL)?.cpu_ticks()
+            } else if pid == 0 {
+                thread.process.cpu_ticks()
+            } else {
+                crate::process::find(pid).ok_or(abi::Errno::EINVAL)?.cpu_ticks()
+            };
+            if kind == 1 {
+                ns(ticks.0)
+            } else {
+                total(ticks)
+            }
         }
         _ => return_errno!(EINVAL),
     })
 }
 
-pub fn clock_gettime(_context: &mut Context, clock: i32, buffer: UserAddr) -> Result<()> {
-    write_val(buffer, &crate::time::timespec(clock_ns(clock)?))
+pub fn clock_gettime(context: &mut Context, clock: i32, buffer: UserAddr) -> Result<()> {
+    write_val(buffer, &crate::time::timespec(clock_ns(context.thread, clock)?))
 }
 
-pub fn clock_getres(_context: &mut Context, clock: i32, buffer: UserAddr) -> Result<()> {
-    clock_ns(clock)?;
+pub fn clock_getres(context: &mut Context, clock: i32, buffer: UserAddr) -> Result<()> {
+    clock_ns(context.thread, clock)?;
     // The coarse clocks are only promised to the scheduler tick.
     const REALTIME_COARSE: i32 = 5;
     const MONOTONIC_COARSE: i32 = 6;
@@ -149,7 +168,7 @@ pub fn clock_nanosleep(
     request: UserAddr,
     remaining: UserAddr,
 ) -> Result<()> {
-    let now = clock_ns(clock)?;
+    let now = clock_ns(context.thread, clock)?;
     // Clocks one cannot sleep on (Linux: no nsleep for them).
     const THREAD_CPUTIME: i32 = 3;
     const MONOTONIC_RAW: i32 = 4;
@@ -172,11 +191,24 @@ pub fn clock_nanosleep(
     sleep_for(context, request, remaining)
 }
 
-pub fn times(_context: &mut Context, buffer: UserAddr) -> Result<u64> {
+/// times: CPU time of the process and of its reaped children, in clock
+/// ticks (USER_HZ, 100 a second).
+pub fn times(context: &mut Context, buffer: UserAddr) -> Result<u64> {
+    const NS_PER_CLOCK_TICK: u64 = 10_000_000;
     if !buffer.is_null() {
-        write_val(buffer, &abi::Tms::default())?;
+        let clock_ticks =
+            |timer_ticks: u64| (hal::timer::ticks_to_ns(timer_ticks) / NS_PER_CLOCK_TICK) as i64;
+        let (user, system) = context.process().cpu_ticks();
+        let (children_user, children_system) = *context.process().reaped_children_ticks.lock();
+        let tms = abi::Tms {
+            tms_utime: clock_ticks(user),
+            tms_stime: clock_ticks(system),
+            tms_cutime: clock_ticks(children_user),
+            tms_cstime: clock_ticks(children_system),
+        };
+        write_val(buffer, &tms)?;
     }
-    Ok(crate::time::monotonic_ns() / 10_000_000)
+    Ok(crate::time::monotonic_ns() / NS_PER_CLOCK_TICK)
 }
 
 pub fn sysinfo(_context: &mut Context, buffer: UserAddr) -> Result<()> {
@@ -260,11 +292,25 @@ pub fn sched_yield(_context: &mut Context) -> Result<()> {
     Ok(())
 }
 
-pub fn getrusage(_context: &mut Context, who: i32, buffer: UserAddr) -> Result<()> {
-    if !(-1..=1).contains(&who) {
-        return_errno!(EINVAL);
-    }
-    write_val(buffer, &abi::Rusage::default())
+/// getrusage: user and system time of the process (RUSAGE_SELF), its
+/// reaped children (RUSAGE_CHILDREN) or the calling thread
+/// (RUSAGE_THREAD); the other fields stay zero.
+pub fn getrusage(context: &mut Context, who: i32, buffer: UserAddr) -> Result<()> {
+    const RUSAGE_CHILDREN: i32 = -1;
+    const RUSAGE_SELF: i32 = 0;
+    const RUSAGE_THREAD: i32 = 1;
+    let (user, system) = match who {
+        RUSAGE_SELF => context.process().cpu_ticks(),
+        RUSAGE_CHILDREN => *context.process().reaped_children_ticks.lock(),
+        RUSAGE_THREAD => context.thread.cpu_ticks(),
+        _ => return_errno!(EINVAL),
+    };
+    let timeval = |ticks: u64| {
+        let ns = hal::timer::ticks_to_ns(ticks);
+        abi::Timeval { tv_sec: (ns / 1_000_000_000) as i64, tv_usec: (ns % 1_000_000_000 / 1000) as i64 }
+    };
+    let usage = abi::Rusage { ru_utime: timeval(user), ru_stime: timeval(system), ..abi::Rusage::default() };
+    write_val(buffer, &usage)
 }
 
 /// The thread `tid` names for the sched_* calls: 0 is the caller.

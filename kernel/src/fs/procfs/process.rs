@@ -207,9 +207,16 @@ fn stat(process: &Arc<Process>) -> String {
     let start = process.started_ns / (1_000_000_000 / CLOCK_TICKS_PER_SECOND);
     let threads = process.threads.lock().iter().filter(|t| t.strong_count() > 0).count().max(1);
     let exit_code = process.family.lock().exit_status.unwrap_or(0);
+    let clock_ticks =
+        |timer_ticks: u64| hal::timer::ticks_to_ns(timer_ticks) / (1_000_000_000 / CLOCK_TICKS_PER_SECOND);
+    let (user, system) = process.cpu_ticks();
+    let (user, system) = (clock_ticks(user), clock_ticks(system));
+    let (children_user, children_system) = *process.reaped_children_ticks.lock();
+    let (children_user, children_system) = (clock_ticks(children_user), clock_ticks(children_system));
     // Fields 1-52 of proc_pid_stat(5).
     format!(
-        "{pid} ({name}) {letter} {parent} {group} {session} 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 {threads} 0 \
+        "{pid} ({name}) {letter} {parent} {group} {session} 0 -1 4194304 0 0 0 0 {user} {system} \
+         {children_user} {children_system} 20 0 {threads} 0 \
          {start} {virtual_size} {resident} 18446744073709551615 0 0 0 0 0 {pending} {blocked} {ignored} \
          {caught} 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 {exit_code}\n",
         pid = process.pid,
