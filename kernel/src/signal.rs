@@ -44,6 +44,10 @@ pub struct SigInfo {
     pub uid: u32,
     pub status: i32,
     pub address: usize,
+    /// SI_TIMER: the timer's id and overrun count.
+    pub timer: (i32, i32),
+    /// The sender's value (sigev_value of a timer).
+    pub value: u64,
 }
 
 pub const SI_USER: i32 = 0;
@@ -92,6 +96,11 @@ impl SigInfo {
         match signal {
             sig::SIGSEGV | sig::SIGBUS | sig::SIGILL | sig::SIGFPE | sig::SIGTRAP if self.code > 0 => {
                 out[16..24].copy_from_slice(&(self.address as u64).to_le_bytes());
+            }
+            _ if self.code == crate::time::posix_timer::SI_TIMER => {
+                out[16..20].copy_from_slice(&self.timer.0.to_le_bytes());
+                out[20..24].copy_from_slice(&self.timer.1.to_le_bytes());
+                out[24..32].copy_from_slice(&self.value.to_le_bytes());
             }
             _ => {
                 out[16..20].copy_from_slice(&self.pid.to_le_bytes());
@@ -284,7 +293,7 @@ pub fn take_pending(thread: &Thread, set: u64) -> Option<(u32, SigInfo)> {
         let signal = own.trailing_zeros() + 1;
         let infos = thread.pending_info.lock();
         thread.pending.fetch_and(!sig::bit(signal), Ordering::AcqRel);
-        return Some((signal, infos[signal as usize - 1]));
+        return Some((signal, taken(thread, infos[signal as usize - 1])));
     }
     let shared = thread.process.signals.pending.load(Ordering::Acquire) & set;
     if shared != 0 {
@@ -293,10 +302,19 @@ pub fn take_pending(thread: &Thread, set: u64) -> Option<(u32, SigInfo)> {
         // Another thread may have taken it meanwhile.
         let previous = thread.process.signals.pending.fetch_and(!sig::bit(signal), Ordering::AcqRel);
         if previous & sig::bit(signal) != 0 {
-            return Some((signal, infos[signal as usize - 1]));
+            return Some((signal, taken(thread, infos[signal as usize - 1])));
         }
     }
     None
+}
+
+/// The info of a signal as it is taken: a timer's carries the overruns
+/// counted until now.
+fn taken(thread: &Thread, mut info: SigInfo) -> SigInfo {
+    if info.code == crate::time::posix_timer::SI_TIMER {
+        info.timer.1 = crate::time::posix_timer::take_overrun(&thread.process, info.timer.0);
+    }
+    info
 }
 
 /// Offsets in the rt_sigframe (checked against riscv64 glibc's layout:
@@ -380,6 +398,7 @@ pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
             thread.process.signals.pending.fetch_and(!bit, Ordering::AcqRel);
             infos[signal as usize - 1]
         };
+        let info = taken(thread, info);
         let action = thread.process.signals.actions.lock()[signal as usize - 1];
         match action.handler {
             sig::SIG_IGN if signal != sig::SIGKILL => continue,

@@ -440,6 +440,7 @@ pub fn execute(
     drop(old);
     super::exit::release_vfork_parent(process);
     process.files.lock().close_for_exec();
+    crate::time::posix_timer::delete_all(process);
     {
         let mut actions = process.signals.actions.lock();
         for action in actions.iter_mut() {

@@ -97,6 +97,9 @@ pub struct Process {
     pub credentials: SpinLock<credentials::Credentials>,
     /// ITIMER_REAL (interrupt-safe: the timer interrupt reads it).
     pub real_timer: SpinLock<crate::time::itimer::RealTimer>,
+    /// timer_create's timers (interrupt-safe: they fire from the timer
+    /// interrupt).
+    pub posix_timers: SpinLock<crate::time::posix_timer::Timers>,
     /// Set by execve: a parent may no longer move it to another group.
     pub did_exec: core::sync::atomic::AtomicBool,
 }
@@ -154,6 +157,7 @@ impl Process {
             credentials: SpinLock::new(parent.map_or_else(Default::default, |p| *p.credentials.lock())),
             did_exec: core::sync::atomic::AtomicBool::new(false),
             real_timer: SpinLock::new(Default::default()),
+            posix_timers: SpinLock::new(Default::default()),
         });
         if let Some(parent) = parent {
             parent.family.lock().children.push(process.clone());

@@ -74,6 +74,7 @@ use crate::process::credentials;
 use crate::process::futex;
 use crate::process::syscalls as process;
 use crate::time::itimer;
+use crate::time::posix_timer;
 
 syscall_table! {
     17 getcwd => fs::getcwd : 2,
@@ -130,6 +131,11 @@ syscall_table! {
     102 getitimer => itimer::getitimer : 2,
     103 setitimer => itimer::setitimer : 3,
     101 nanosleep => system::nanosleep : 2,
+    107 timer_create => posix_timer::timer_create : 3,
+    108 timer_gettime => posix_timer::timer_gettime : 2,
+    109 timer_getoverrun => posix_timer::timer_getoverrun : 1,
+    110 timer_settime => posix_timer::timer_settime : 4,
+    111 timer_delete => posix_timer::timer_delete : 1,
     113 clock_gettime => system::clock_gettime : 2,
     114 clock_getres => system::clock_getres : 2,
     115 clock_nanosleep => system::clock_nanosleep : 4,

@@ -1,6 +1,7 @@
 //! Time: the monotonic clock, wall-clock time from the RTC, and sleeping.
 
 pub mod itimer;
+pub mod posix_timer;
 pub mod timer;
 
 use core::sync::atomic::{AtomicU64, Ordering};
