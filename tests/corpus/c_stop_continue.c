@@ -40,17 +40,26 @@ int main(void)
     sigaction(SIGCHLD, &action, NULL);
     int status = 0;
 
+    /* The child reports only once the parent has seen it continue (it
+     * waits on this pipe), so the two never race to print. */
+    int go_on[2];
+    pipe(go_on);
     pid_t child = fork();
     if (child == 0) {
         struct sigaction cont = {0};
         cont.sa_handler = on_cont;
         sigaction(SIGCONT, &cont, NULL);
+        close(go_on[1]);
         /* Sleeps 300 ms in all even though stopped in the middle. */
         struct timespec t = {0, 300 * 1000000L};
         int r = nanosleep(&t, NULL);
-        printf("child: nanosleep %d %s, SIGCONT handled %d\n", r, r ? errno_name(errno) : "", sigcont_count);
+        int saved = errno;
+        char byte;
+        read(go_on[0], &byte, 1);
+        printf("child: nanosleep %d %s, SIGCONT handled %d\n", r, r ? errno_name(saved) : "", sigcont_count);
         exit(7);
     }
+    close(go_on[0]);
     pause_ms(50);
     CHECK(kill(child, SIGSTOP));
     describe("WUNTRACED", waitpid(child, &status, WUNTRACED), child, status);
@@ -58,6 +67,7 @@ int main(void)
     printf("SIGCHLD for the stop: %d\n", sigchld_count >= 1);
     CHECK(kill(child, SIGCONT));
     describe("WCONTINUED", waitpid(child, &status, WCONTINUED), child, status);
+    close(go_on[1]);
     describe("exit", waitpid(child, &status, 0), child, status);
 
     /* A stopped child is not reported without WUNTRACED; killed, it is. */
