@@ -105,6 +105,13 @@ fn clone_thread(thread: &Arc<Thread>, user: &UserContext, arguments: &CloneArgum
     if flags & CLONE_CHILD_CLEARTID != 0 {
         child.clear_child_tid.store(arguments.child_tid.0, Ordering::Relaxed);
     }
+    // A group exit or an execve that began while this thread was being
+    // made may have missed it (it takes the list of threads after setting
+    // its flag; the thread joined the list before this check): the new
+    // thread is killed before it runs.
+    if process.family.lock().group_exit.is_some() || process.exec_thread.load(Ordering::Acquire) != 0 {
+        child.send(abi::signal::SIGKILL, crate::signal::SigInfo::default());
+    }
     if let Err(error) = super::spawn_user_thread(child.clone(), child_registers(user, arguments)) {
         child.exited.store(true, Ordering::Release);
         child.forget();

@@ -184,9 +184,13 @@ pub fn current() -> Option<Arc<Thread>> {
 /// Starts a task running `thread` from `user`.
 pub fn spawn_user_thread(thread: Arc<Thread>, user: UserContext) -> Result<()> {
     let body_thread = thread.clone();
-    let task = sched::spawn_with("user", Some(thread.clone()), move || run(body_thread, user))
+    // The thread knows its task before the task can run: a signal sent
+    // to it from then on (even by the thread it starts) must find it.
+    let prepare = |task: &Arc<Task>| {
+        thread.task.call_once(|| Arc::downgrade(task));
+    };
+    sched::spawn_with("user", Some(thread.clone()), prepare, move || run(body_thread, user))
         .map_err(|_| abi::Errno::ENOMEM)?;
-    thread.task.call_once(|| Arc::downgrade(&task));
     Ok(())
 }
 
@@ -203,6 +207,17 @@ fn run(thread: Arc<Thread>, mut user: UserContext) {
     // This thread's own reference to its address space, refreshed only
     // when exec (or exit) replaces it: no lock on the way to user mode.
     let mut space: Option<(Arc<AddressSpace>, u64)> = None;
+    // Killed (or signalled) before it ever ran: handled before its first
+    // user instruction, as on the way back from any syscall.
+    if thread.deliverable() != 0 {
+        if let Some(vm) = thread.process.vm() {
+            activate(&vm);
+            crate::signal::deliver(&thread, &mut user);
+        }
+        if thread.exited.load(Ordering::Acquire) {
+            return;
+        }
+    }
     loop {
         let epoch = thread.process.vm_epoch();
         if space.as_ref().is_none_or(|(_, seen)| *seen != epoch) {

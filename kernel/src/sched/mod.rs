@@ -3,7 +3,11 @@
 //!
 //! Blocking follows one rule that makes wake-ups impossible to lose: a task
 //! marks itself Blocked *before* it checks for the event it waits on, and
-//! [`wake`] only enqueues a task it moves from Blocked to Ready. A task
+//! [`wake`] only enqueues a task it moves from Blocked to Ready. Both sides
+//! put a full fence between their store (Blocked; the event) and their
+//! load (the event; the state): acquire and release alone let each load
+//! pass the other side's store (RVWMO, and the x86 store buffer under
+//! QEMU), and both would miss. A task
 //! woken before it managed to switch away is simply Ready (and queued)
 //! when it switches; `on_cpu` in the hal keeps another hart from resuming
 //! it until its registers are saved.
@@ -62,14 +66,15 @@ pub fn current() -> Arc<Task> {
 
 /// Starts a new task running `body`; it exits when `body` returns.
 pub fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> Result<Arc<Task>, hal::task::NoMemory> {
-    spawn_with(name, None, body)
+    spawn_with(name, None, |_| {}, body)
 }
 
-/// Like [`spawn`], with the user thread the task runs attached before it
-/// can start.
+/// Like [`spawn`], with the user thread the task runs attached, and
+/// `prepare` run on the task, before it can start.
 pub fn spawn_with(
     name: &str,
     user: Option<Arc<dyn core::any::Any + Send + Sync>>,
+    prepare: impl FnOnce(&Arc<Task>),
     body: impl FnOnce() + Send + 'static,
 ) -> Result<Arc<Task>, hal::task::NoMemory> {
     let context = ThreadContext::new(task_entry, 0)?;
@@ -77,6 +82,7 @@ pub fn spawn_with(
     if let Some(user) = user {
         task.user.call_once(|| user);
     }
+    prepare(&task);
     enqueue(task.clone(), None);
     Ok(task)
 }
@@ -114,6 +120,8 @@ fn enqueue(task: Arc<Task>, hart: Option<usize>) {
 
 /// Makes a Blocked task runnable. Returns false if it was not blocked.
 pub fn wake(task: &Arc<Task>) -> bool {
+    // The event the caller just made visible, before the state is read.
+    core::sync::atomic::fence(Ordering::SeqCst);
     if !task.transition(State::Blocked, State::Ready) {
         return false;
     }
@@ -139,6 +147,9 @@ pub fn wait_until(mut condition: impl FnMut() -> bool) {
     let task = current();
     loop {
         task.set_state(State::Blocked);
+        // Blocked visible before the condition's loads (see the module
+        // comment).
+        core::sync::atomic::fence(Ordering::SeqCst);
         if condition() {
             if !task.transition(State::Blocked, State::Running) {
                 // Woken (and queued) in the meantime: let the queue entry
