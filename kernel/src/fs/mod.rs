@@ -2,6 +2,9 @@
 //! nodes, pipes, open files and descriptors, and the path walk.
 
 pub mod device;
+pub mod epoll;
+pub mod epoll_syscalls;
+pub mod eventfd;
 pub mod fd_table;
 pub mod file;
 pub mod file_data;
@@ -15,6 +18,7 @@ pub mod procfs;
 pub mod record_locks;
 pub mod statfs;
 pub mod syscalls;
+pub mod timerfd;
 pub mod tmpfs;
 
 use crate::error::Result;
@@ -28,6 +32,15 @@ static ROOT: Once<Arc<Inode>> = Once::new();
 pub fn root() -> Arc<Inode> {
     ROOT.call_once(|| Inode::new_directory(0o755)).clone()
 }
+
+/// What fstat shows of an anonymous-inode file (epoll, eventfd,
+/// timerfd): Linux's anon_inode, mode 0600 with no file type.
+pub fn anonymous_metadata() -> file::Metadata {
+    file::Metadata { mode: 0o600, links: 1, device: ANONYMOUS_DEVICE, block_size: 4096, ..Default::default() }
+}
+
+/// st_dev of anonymous-inode files (anon_inodefs).
+const ANONYMOUS_DEVICE: u64 = 15;
 
 /// A process's view of the file system: root, current directory, umask.
 #[derive(Clone)]

@@ -45,7 +45,7 @@ fn poll_mask(readiness: Readiness) -> u16 {
 
 /// A timeout argument: None for "forever", else the deadline in timer
 /// ticks. A malformed timespec is EINVAL.
-fn deadline_from(timeout: UserAddr) -> Result<Option<u64>> {
+pub(super) fn deadline_from(timeout: UserAddr) -> Result<Option<u64>> {
     if timeout.is_null() {
         return Ok(None);
     }
@@ -63,7 +63,7 @@ fn write_remaining(timeout: UserAddr, deadline: Option<u64>) -> Result<()> {
 
 /// Installs the temporary signal mask of ppoll/pselect6; signal delivery
 /// (or the return to user mode) puts the old one back.
-fn set_temporary_mask(context: &mut Context, mask: UserAddr, size: usize) -> Result<()> {
+pub(super) fn set_temporary_mask(context: &mut Context, mask: UserAddr, size: usize) -> Result<()> {
     if mask.is_null() {
         return Ok(());
     }

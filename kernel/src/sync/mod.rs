@@ -6,4 +6,4 @@ mod mutex;
 mod wait_queue;
 
 pub use mutex::Mutex;
-pub use wait_queue::WaitQueue;
+pub use wait_queue::{WaitQueue, Watcher};

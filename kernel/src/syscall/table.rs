@@ -67,9 +67,12 @@ macro_rules! syscall_table {
 }
 
 use super::system;
+use crate::fs::epoll_syscalls as epoll;
+use crate::fs::eventfd;
 use crate::fs::poll as fs_poll;
 use crate::fs::statfs as fs_statfs;
 use crate::fs::syscalls as fs;
+use crate::fs::timerfd;
 use crate::process::credentials;
 use crate::process::futex;
 use crate::process::syscalls as process;
@@ -78,6 +81,10 @@ use crate::time::posix_timer;
 
 syscall_table! {
     17 getcwd => fs::getcwd : 2,
+    19 eventfd2 => eventfd::eventfd2 : 2,
+    20 epoll_create1 => epoll::epoll_create1 : 1,
+    21 epoll_ctl => epoll::epoll_ctl : 4,
+    22 epoll_pwait => epoll::epoll_pwait : 6,
     23 dup => fs::dup : 1,
     24 dup3 => fs::dup3 : 3,
     25 fcntl => fs::fcntl : 3,
@@ -120,6 +127,9 @@ syscall_table! {
     81 sync => fs::sync : 0,
     82 fsync => fs::fsync : 1,
     83 fdatasync => fs::fsync : 1,
+    85 timerfd_create => timerfd::timerfd_create : 2,
+    86 timerfd_settime => timerfd::timerfd_settime : 4,
+    87 timerfd_gettime => timerfd::timerfd_gettime : 2,
     88 utimensat => fs::utimensat : 4,
     93 exit => process::exit : 1,
     94 exit_group => process::exit_group : 1,
@@ -196,4 +206,5 @@ syscall_table! {
     291 statx => fs::statx : 5,
     435 clone3 => process::clone3 : 2,
     439 faccessat2 => fs::faccessat2 : 4,
+    441 epoll_pwait2 => epoll::epoll_pwait2 : 6,
 }
