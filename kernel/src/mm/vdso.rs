@@ -64,6 +64,8 @@ pub fn publish_time() {
     page.store_u64(data::REALTIME_OFFSET_SEC, offset_ns / 1_000_000_000, Ordering::Relaxed);
     page.store_u64(data::REALTIME_OFFSET_NSEC, offset_ns % 1_000_000_000, Ordering::Relaxed);
     page.store_u64(data::COARSE_RESOLUTION_NS, 1_000_000_000 / crate::irq::TICK_HZ, Ordering::Relaxed);
+    page.store_u64(data::NS_PER_TICK, data::ns_per_tick(frequency), Ordering::Relaxed);
+    page.store_u64(data::DIVIDE_BY_1E9, data::DIVIDE_BY_1E9_MULTIPLIER, Ordering::Relaxed);
     *sequence += 1;
     shared.data.store_u64(data::SEQUENCE, *sequence, Ordering::Release);
 }

@@ -7,8 +7,11 @@
 //! (kernel/src/syscall/system.rs): CLOCK_MONOTONIC is
 //! `floor(ticks * 10^9 / frequency)` nanoseconds, the realtime clocks add
 //! the boot wall-clock offset, and the coarse clocks read the same as the
-//! precise ones. The conversion is done as
-//! `(ticks / f) * 10^9 + (ticks % f) * 10^9 / f`, which equals the
+//! precise ones. When a tick is a whole number of nanoseconds (QEMU's
+//! 10 MHz timebase: 100), the conversion is one multiplication, and the
+//! split into seconds a multiply-high by the reciprocal of 10^9: no
+//! division, which TCG charges tens of nanoseconds for. Otherwise it is
+//! `(ticks / f) * 10^9 + (ticks % f) * 10^9 / f`. Both equal the
 //! kernel's 128-bit product divided by `f` for any `f <= MAX_TIMEBASE_HZ`.
 //!
 //! Only caller-saved registers are used and no stack: Go calls these on
@@ -87,7 +90,8 @@ fn clock_in(asm: &mut Assembler, set: i32) {
 }
 
 /// Reads a consistent snapshot: t4 = ticks, t5 = frequency, t6 and a2 =
-/// realtime offset (seconds, nanoseconds), with t2 = the data page.
+/// realtime offset (seconds, nanoseconds), a6 = nanoseconds per tick or
+/// 0, with t2 = the data page.
 /// Branches to `fallback` if the page says to use the system call.
 fn read_snapshot(asm: &mut Assembler, data_page: isize, fallback: crate::riscv_asm::Label) {
     asm.load_address(T2, data_page);
@@ -101,6 +105,7 @@ fn read_snapshot(asm: &mut Assembler, data_page: isize, fallback: crate::riscv_a
     asm.ld(T5, data::TIMEBASE_HZ as i32, T2);
     asm.ld(T6, data::REALTIME_OFFSET_SEC as i32, T2);
     asm.ld(A2, data::REALTIME_OFFSET_NSEC as i32, T2);
+    asm.ld(A6, data::NS_PER_TICK as i32, T2);
     asm.fence_read_read();
     asm.ld(A3, data::SEQUENCE as i32, T2);
     asm.bne(A3, T3, retry);
@@ -110,11 +115,26 @@ fn read_snapshot(asm: &mut Assembler, data_page: isize, fallback: crate::riscv_a
 /// From a snapshot: a4 = seconds, a5 = nanoseconds (< 10^9), counting
 /// the offset in t6/a2 (zero it for the monotonic clocks); a3 = 10^9.
 fn seconds_and_nanoseconds(asm: &mut Assembler) {
+    let by_division = asm.new_label();
+    let converted = asm.new_label();
+    asm.beq(A6, Zero, by_division);
+    // Whole nanoseconds per tick: ns = ticks * a6, seconds = ns / 10^9.
+    asm.mul(A5, T4, A6);
+    asm.srli(A4, A5, 9);
+    asm.ld(A3, data::DIVIDE_BY_1E9 as i32, T2);
+    asm.mulhu(A4, A4, A3);
+    asm.srli(A4, A4, 11);
+    asm.li(A3, NS_PER_SEC);
+    asm.mul(A7, A4, A3);
+    asm.sub(A5, A5, A7);
+    asm.beq(Zero, Zero, converted);
+    asm.bind(by_division);
     asm.divu(A4, T4, T5);
     asm.remu(A5, T4, T5);
     asm.li(A3, NS_PER_SEC);
     asm.mul(A5, A5, A3);
     asm.divu(A5, A5, T5);
+    asm.bind(converted);
     asm.add(A4, A4, T6);
     asm.add(A5, A5, A2);
     let normalized = asm.new_label();

@@ -21,6 +21,7 @@ pub enum Reg {
     A3 = 13,
     A4 = 14,
     A5 = 15,
+    A6 = 16,
     A7 = 17,
     T3 = 28,
     T4 = 29,
@@ -185,6 +186,10 @@ impl Assembler {
     pub fn mul(&mut self, rd: Reg, rs1: Reg, rs2: Reg) {
         self.emit(r_type(1, rs2, rs1, 0, rd, OP));
     }
+    /// The upper 64 bits of the unsigned 128-bit product.
+    pub fn mulhu(&mut self, rd: Reg, rs1: Reg, rs2: Reg) {
+        self.emit(r_type(1, rs2, rs1, 3, rd, OP));
+    }
     pub fn divu(&mut self, rd: Reg, rs1: Reg, rs2: Reg) {
         self.emit(r_type(1, rs2, rs1, 5, rd, OP));
     }
@@ -197,6 +202,11 @@ impl Assembler {
     }
     pub fn andi(&mut self, rd: Reg, rs1: Reg, immediate: i32) {
         self.emit(i_type(immediate, rs1, 7, rd, OP_IMM));
+    }
+    /// Logical shift right by 0..63 (RV64I: a 6-bit shamt, funct6 0).
+    pub fn srli(&mut self, rd: Reg, rs1: Reg, shift: u32) {
+        debug_assert!(shift < 64);
+        self.emit(i_type(shift as i32, rs1, 5, rd, OP_IMM));
     }
     /// Loads any 32-bit signed constant (sign-extended to 64 bits), as the
     /// `li` pseudo-instruction does: `addi`, or `lui` + `addiw`.
@@ -278,11 +288,17 @@ mod tests {
         asm.fence_read_read(); // 68
         asm.load_address(Reg::T2, -0x2000); // 72: auipc t2, 0xffffe ; addi t2, t2, -72
         asm.li(Reg::T1, 0x8f3); // 80: lui t1, 0x1 ; addiw t1, t1, -1805
+        asm.mulhu(Reg::A4, Reg::A4, Reg::A3); // 88
+        asm.srli(Reg::A4, Reg::A5, 9); // 92
+        asm.srli(Reg::A4, Reg::A4, 11); // 96
+        asm.mul(Reg::A7, Reg::A4, Reg::A3); // 100
+        asm.ld(Reg::A6, 40, Reg::T2); // 104
         let words = asm.finish();
         let expected = [
             0x08b00893, 0x00000073, 0x00008067, 0x3b9ad6b7, 0xa006869b, 0x01f70733, 0x40d006b3, 0x00dfffb3,
             0x00a35333, 0x02d787b3, 0x03eed733, 0x03eef7b3, 0x001e7e93, 0x0083bf03, 0x00f5b423, 0x0005a223,
-            0xc0102ef3, 0x0220000f, 0xffffe397, 0xfb838393, 0x00001337, 0x8f33031b,
+            0xc0102ef3, 0x0220000f, 0xffffe397, 0xfb838393, 0x00001337, 0x8f33031b, 0x02d73733, 0x0097d713,
+            0x00b75713, 0x02d708b3, 0x0283b803,
         ];
         assert_eq!(words.len(), expected.len());
         for (index, (&got, &want)) in words.iter().zip(&expected).enumerate() {
