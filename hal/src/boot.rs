@@ -38,11 +38,13 @@ macro_rules! entry_points {
 const MAX_DEVICE_TREE: usize = 2 << 20;
 
 /// Common start of every hart: traps, the FPU off for kernel code, user
-/// pages reachable by the user-copy routines.
+/// pages reachable by the user-copy routines, the `time` CSR readable
+/// from user mode (the vDSO).
 fn init_hart() {
     trap::init();
     csr::set_fp_state(sstatus_bits::FS_OFF);
     csr::allow_user_access();
+    csr::allow_user_time_reads();
 }
 
 #[no_mangle]

@@ -51,6 +51,7 @@ fn primary_main(info: BootInfo) -> ! {
         hal::rtc::init(rtc.region.start as usize);
     }
     time::init();
+    mm::vdso::init();
     sched::init(info.harts.len());
     irq::init();
     smp::start_secondaries(&info);

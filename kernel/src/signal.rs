@@ -11,11 +11,6 @@ use hal::arch::user_context::reg;
 use hal::sync::SpinLock;
 use hal::UserContext;
 
-/// Where every process finds the signal-return trampoline (mapped by
-/// exec): `li a7, 139; ecall`, as Linux's vDSO __vdso_rt_sigreturn.
-pub const TRAMPOLINE: usize = crate::mm::vm::STACK_TOP;
-pub const TRAMPOLINE_CODE: [u8; 8] = [0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00];
-
 pub struct ProcessSignals {
     pub actions: SpinLock<[KernelSigaction; 64]>,
     /// Signals sent to the process as a whole.
@@ -506,7 +501,8 @@ fn push_frame(
     user.regs[reg::A0] = signal as usize;
     user.regs[reg::A1] = sp;
     user.regs[reg::A2] = sp + UCONTEXT;
-    user.regs[reg::RA] = TRAMPOLINE;
+    // Handlers return into the vDSO's __vdso_rt_sigreturn, as on Linux.
+    user.regs[reg::RA] = thread.process.vm().map_or(0, |space| space.sigreturn_address());
     user.pc = handler as usize;
     Ok(())
 }

@@ -74,6 +74,17 @@ static double getppid_body(long n)
     return now_ns() - start;
 }
 
+/* glibc's clock_gettime: computed in user mode from the vDSO where the
+ * kernel has one, a system call otherwise. */
+static double clock_gettime_body(long n)
+{
+    struct timespec t;
+    double start = now_ns();
+    for (long i = 0; i < n; i++)
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    return now_ns() - start;
+}
+
 static int dev_null = -1;
 
 static double write_devnull_body(long n)
@@ -247,6 +258,11 @@ static void bench_getppid(void)
     report("getppid_ns", ns_per_op(getppid_body, 1000));
 }
 
+static void bench_clock_gettime(void)
+{
+    report("clock_gettime_ns", ns_per_op(clock_gettime_body, 1000));
+}
+
 static void bench_write_devnull(void)
 {
     dev_null = open("/dev/null", O_WRONLY);
@@ -337,6 +353,7 @@ static const struct {
     void (*run)(void);
 } benchmarks[] = {
     { "getppid", bench_getppid },
+    { "clock_gettime", bench_clock_gettime },
     { "write_devnull", bench_write_devnull },
     { "pipe_round_trip", bench_pipe_round_trip },
     { "fork_exit_wait", bench_fork_exit_wait },

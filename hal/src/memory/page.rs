@@ -4,7 +4,7 @@
 
 use super::frame::{self, PAGE_SIZE};
 use crate::arch::layout::phys_to_virt;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use spin::Once;
 
 /// One counter per page of RAM, from the lowest to the highest RAM address.
@@ -92,6 +92,21 @@ impl Page {
                 bytes.len(),
             )
         };
+    }
+
+    /// Stores `value` at `offset` (8-byte aligned) with one atomic 64-bit
+    /// store of the given ordering, for a word user code reads while the
+    /// kernel changes it (the vDSO's data page: a torn store could pass
+    /// its sequence check).
+    pub fn store_u64(&self, offset: usize, value: u64, ordering: Ordering) {
+        assert!(offset.is_multiple_of(8) && offset + 8 <= PAGE_SIZE);
+        let word = (phys_to_virt(self.pa) + offset) as *mut u64;
+        // SAFETY: the word is 8-byte aligned (checked) and inside this
+        // page, which is RAM mapped by the direct map for as long as this
+        // reference lives. Other accesses are user loads or, like
+        // `write`, plain copies that at worst mix bytes, as on Linux.
+        let atomic = unsafe { AtomicU64::from_ptr(word) };
+        atomic.store(value, ordering);
     }
 
     /// Copies bytes of the page from `offset` into `buffer`.

@@ -2,6 +2,7 @@
 
 pub mod space;
 pub mod user;
+pub mod vdso;
 pub mod vm;
 
 /// Heap kept free for the processes that already exist (their files,

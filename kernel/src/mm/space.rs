@@ -20,12 +20,24 @@ use spin::MutexGuard;
 pub struct AddressSpace {
     root: TableRoot,
     generation: Arc<AtomicU64>,
+    /// Where signal handlers return (the vDSO's __vdso_rt_sigreturn),
+    /// fixed when the space is made (exec or fork).
+    sigreturn_address: usize,
     vm: Mutex<Vm>,
 }
 
 impl AddressSpace {
     pub fn new(vm: Vm) -> Arc<AddressSpace> {
-        Arc::new(AddressSpace { root: vm.table.root(), generation: vm.generation(), vm: Mutex::new(vm) })
+        Arc::new(AddressSpace {
+            root: vm.table.root(),
+            generation: vm.generation(),
+            sigreturn_address: vm.vdso_base.map_or(0, super::vdso::sigreturn_address),
+            vm: Mutex::new(vm),
+        })
+    }
+
+    pub fn sigreturn_address(&self) -> usize {
+        self.sigreturn_address
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Vm> {

@@ -63,8 +63,10 @@ pub enum AreaKind {
     Heap,
     Stack,
     Anonymous,
-    /// The signal-return trampoline page.
-    Trampoline,
+    /// The vDSO's data pages.
+    Vvar,
+    /// The vDSO's code.
+    Vdso,
 }
 
 impl Area {
@@ -92,6 +94,8 @@ pub struct Vm {
     file_names: BTreeMap<u64, alloc::vec::Vec<u8>>,
     pub heap_start: usize,
     pub heap_end: usize,
+    /// Where exec mapped the vDSO's code ([vdso]), if it did.
+    pub vdso_base: Option<usize>,
     /// Bumped whenever an entry changes in a way another hart's TLB may
     /// still hold (unmap, protect, copy-on-write): a hart that finds the
     /// generation moved since it last ran this address space flushes its
@@ -118,6 +122,7 @@ impl Vm {
             file_names: BTreeMap::new(),
             heap_start: 0,
             heap_end: 0,
+            vdso_base: None,
             generation: Arc::new(AtomicU64::new(0)),
             shared_by_threads: false,
         })
@@ -335,6 +340,7 @@ impl Vm {
         let mut child = Vm::new()?;
         child.heap_start = self.heap_start;
         child.heap_end = self.heap_end;
+        child.vdso_base = self.vdso_base;
         child.file_names = self.file_names.clone();
         for (&start, area) in &self.areas {
             child.areas.insert(start, *area);

@@ -253,9 +253,7 @@ fn load(
     };
     let read_write = Protection { read: true, write: true, execute: false };
     vm.map(STACK_TOP - stack_size(stack_limit), STACK_TOP, read_write, false, AreaKind::Stack);
-    let trampoline = Protection { read: true, write: false, execute: true };
-    vm.map(STACK_TOP, STACK_TOP + PAGE_SIZE, trampoline, false, AreaKind::Trampoline);
-    vm.write_direct(crate::signal::TRAMPOLINE, &crate::signal::TRAMPOLINE_CODE)?;
+    let vdso = crate::mm::vdso::map(&mut vm)?;
     let phdr = match program.phdr {
         Some(address) => bias + address,
         None => {
@@ -267,6 +265,7 @@ fn load(
         }
     };
     let auxv = [
+        (33, vdso),                        // AT_SYSINFO_EHDR (first, as Linux's ARCH_DLINFO)
         (3, phdr),                         // AT_PHDR
         (4, 56),                           // AT_PHENT
         (5, program.program_header_count), // AT_PHNUM

@@ -21,6 +21,13 @@ pub fn monotonic_ns() -> u64 {
     hal::timer::now_ns()
 }
 
+/// CLOCK_REALTIME - CLOCK_MONOTONIC in nanoseconds. The vDSO's data page
+/// holds a copy: whatever changes the offset must call
+/// `mm::vdso::publish_time` after.
+pub fn realtime_offset_ns() -> u64 {
+    EPOCH_OFFSET_NS.load(Ordering::Relaxed)
+}
+
 /// Nanoseconds since the epoch (CLOCK_REALTIME).
 pub fn realtime_ns() -> u64 {
     EPOCH_OFFSET_NS.load(Ordering::Relaxed) + monotonic_ns()

@@ -39,6 +39,7 @@ const KNOWN_METRICS: &[(&str, &str)] = &[
     ("boot_init_ms", "boot to init"),
     ("boot_prompt_ms", "boot to shell prompt"),
     ("getppid_ns", "getppid (null syscall)"),
+    ("clock_gettime_ns", "clock_gettime (vDSO)"),
     ("write_devnull_ns", "write 1 byte to /dev/null"),
     ("pipe_round_trip_ns", "pipe round trip, 2 processes"),
     ("fork_exit_wait_us", "fork + exit + wait"),

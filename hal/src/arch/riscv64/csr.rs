@@ -112,6 +112,19 @@ pub fn allow_user_access() {
     unsafe { asm!("csrs sstatus, {}", in(reg) sstatus_bits::SUM, options(nostack)) };
 }
 
+/// scounteren.TM: user mode may read the `time` CSR.
+const SCOUNTEREN_TM: usize = 1 << 1;
+
+/// Lets user mode read the `time` CSR (`rdtime`), as Linux does: the
+/// vDSO's clock_gettime reads it instead of trapping into the kernel.
+/// The cycle and instret counters stay closed, as on Linux by default.
+#[inline]
+pub fn allow_user_time_reads() {
+    // SAFETY: the time counter is read-only and tells user code nothing
+    // clock_gettime(CLOCK_MONOTONIC) does not.
+    unsafe { asm!("csrs scounteren, {}", in(reg) SCOUNTEREN_TM, options(nostack)) };
+}
+
 /// Sets the FS field of sstatus (floating-point unit state).
 #[inline]
 pub fn set_fp_state(fs: usize) {

@@ -256,8 +256,7 @@ fn status(process: &Arc<Process>) -> String {
 
 /// /proc/PID/maps in Linux's format: one line per area (adjacent areas
 /// that Linux would hold as one are merged), `start-end perms offset
-/// major:minor inode`, then the path, [heap], [stack] or [sigpage] (the
-/// signal-return trampoline, as ARM Linux names its equivalent).
+/// major:minor inode`, then the path, [heap], [stack], [vvar] or [vdso].
 fn maps(process: &Arc<Process>) -> String {
     use crate::mm::vm::{Area, AreaKind};
     let Some(space) = process.vm() else { return String::new() };
@@ -299,7 +298,8 @@ fn maps(process: &Arc<Process>) -> String {
             }
             AreaKind::Heap => (0, 0, 0, String::from("[heap]")),
             AreaKind::Stack => (0, 0, 0, String::from("[stack]")),
-            AreaKind::Trampoline => (0, 0, 0, String::from("[sigpage]")),
+            AreaKind::Vvar => (0, 0, 0, String::from("[vvar]")),
+            AreaKind::Vdso => (0, 0, 0, String::from("[vdso]")),
             AreaKind::Anonymous => (0, 0, 0, String::new()),
         };
         let mut line = format!(
