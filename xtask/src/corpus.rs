@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 /// Debian packages the corpus tests use besides busybox: dynamically
 /// linked programs, run by both kernels from the same image.
-pub const CORPUS_PACKAGES: &[&str] = &["bash", "lua5.4", "sqlite3"];
+pub const CORPUS_PACKAGES: &[&str] = &["bash", "lua5.4", "python3", "sqlite3"];
 
 /// Seconds one test may run before the runner kills it.
 const TEST_TIMEOUT_SECONDS: u32 = 30;
