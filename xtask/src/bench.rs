@@ -116,7 +116,6 @@ pub struct Guest {
 
 impl Guest {
     fn prepare() -> Result<Guest> {
-        crate::setup::ensure_cross_compiler()?;
         let dir = crate::build_dir().join("bench");
         std::fs::create_dir_all(&dir)?;
         let goose = dir.join("goose.Image");
@@ -164,7 +163,7 @@ fn overlay(build: &std::path::Path) -> Result<Vec<u8>> {
     {
         let source = crate::workspace_root().join(format!("tests/bench/{program}.c"));
         let test = CorpusTest { name: program.to_string(), source, kind: Kind::C };
-        let binary = crate::corpus::compile(&test, build)?;
+        let binary = crate::program_build::build(&test, build)?;
         tree.insert(path, Node::File { permissions: 0o755, data: std::fs::read(binary)? }, FIXED_MTIME);
     }
     // One process per benchmark, each under a timeout: one that hangs or

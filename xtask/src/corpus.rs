@@ -1,4 +1,4 @@
-//! The conformance corpus: shell scripts and C programs under
+//! The conformance corpus: shell scripts and C, Go and Rust programs under
 //! tests/corpus that print deterministic descriptions of behavior. Linux's
 //! output, recorded by `cargo xtask golden`, is the expected output; `cargo
 //! xtask test` runs the same corpus on goose and compares byte for byte.
@@ -10,12 +10,11 @@
 use crate::file_tree::{FileTree, Node, FIXED_MTIME};
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 /// Debian packages the corpus tests use besides busybox: dynamically
 /// linked programs, run by both kernels from the same image.
-pub const CORPUS_PACKAGES: &[&str] = &["bash", "lua5.4", "sqlite3"];
+pub const CORPUS_PACKAGES: &[&str] = &["bash", "lua5.4", "python3", "sqlite3"];
 
 /// Seconds one test may run before the runner kills it.
 const TEST_TIMEOUT_SECONDS: u32 = 30;
@@ -31,8 +30,13 @@ pub struct CorpusTest {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// `NAME.sh`, run by busybox sh.
     Shell,
+    /// `NAME.c`, `NAME.go`, `NAME.rs`: one source file, cross-built into a
+    /// static program (program_build.rs).
     C,
+    Go,
+    Rust,
 }
 
 pub fn corpus_dir() -> PathBuf {
@@ -51,6 +55,8 @@ pub fn discover(filter: Option<&str>) -> Result<Vec<CorpusTest>> {
         let kind = match path.extension().and_then(|e| e.to_str()) {
             Some("sh") => Kind::Shell,
             Some("c") => Kind::C,
+            Some("go") => Kind::Go,
+            Some("rs") => Kind::Rust,
             _ => continue,
         };
         let name = path.file_stem().and_then(|s| s.to_str()).context("test name")?.to_string();
@@ -60,29 +66,6 @@ pub fn discover(filter: Option<&str>) -> Result<Vec<CorpusTest>> {
     }
     tests.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(tests)
-}
-
-/// Cross-compiles a C test, statically, with Debian's riscv64 gcc.
-pub(crate) fn compile(test: &CorpusTest, out_dir: &Path) -> Result<PathBuf> {
-    let output = out_dir.join(&test.name);
-    let fresh = std::fs::metadata(&output)
-        .and_then(|o| Ok(o.modified()? >= std::fs::metadata(&test.source)?.modified()?))
-        .unwrap_or(false);
-    if fresh {
-        return Ok(output);
-    }
-    let status = Command::new("riscv64-linux-gnu-gcc")
-        .args(["-static", "-O2", "-Wall", "-I"])
-        .arg(corpus_dir())
-        .arg("-o")
-        .arg(&output)
-        .arg(&test.source)
-        .status()
-        .context("running riscv64-linux-gnu-gcc")?;
-    if !status.success() {
-        bail!("compiling {} failed", test.source.display());
-    }
-    Ok(output)
 }
 
 /// The overlay archive holding the tests and their runner.
@@ -97,7 +80,6 @@ pub fn overlay(tests: &[CorpusTest]) -> Result<PathBuf> {
 /// shell's own child (what a syscall trace wants: no `timeout` process in
 /// between), and only the boot's timeout bounds it.
 pub fn overlay_archive(tests: &[CorpusTest], is_timed: bool) -> Result<Vec<u8>> {
-    crate::setup::ensure_cross_compiler()?;
     let build = crate::build_dir().join("corpus");
     std::fs::create_dir_all(&build)?;
     let mut tree = FileTree::default();
@@ -114,8 +96,8 @@ pub fn overlay_archive(tests: &[CorpusTest], is_timed: bool) -> Result<Vec<u8>> 
                 );
                 format!("/bin/sh /goose-tests/{}.sh", test.name)
             }
-            Kind::C => {
-                let binary = compile(test, &build)?;
+            Kind::C | Kind::Go | Kind::Rust => {
+                let binary = crate::program_build::build(test, &build)?;
                 tree.insert(
                     &format!("goose-tests/{}", test.name),
                     Node::File { permissions: 0o755, data: std::fs::read(binary)? },

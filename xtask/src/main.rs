@@ -12,6 +12,7 @@ mod image;
 mod kernel_build;
 mod linux;
 mod linux_modules;
+mod program_build;
 mod qemu;
 mod rootfs;
 mod run;

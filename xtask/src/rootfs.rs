@@ -30,7 +30,7 @@ pub struct RootfsOptions {
 const IMAGE_MAX_IDLE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 
 /// Bump when the image layout changes in a way the inputs do not show.
-const LAYOUT_VERSION: u32 = 1;
+const LAYOUT_VERSION: u32 = 2;
 
 /// Generated files: (path in the image, permissions, contents).
 const GENERATED_FILES: &[(&str, u32, &str)] = &[
@@ -57,11 +57,35 @@ const DIRECTORIES: &[(&str, u32)] = &[
     ("usr/local/bin", 0o755),
 ];
 
-/// Documentation and translations: not needed to run anything.
+/// What no program of the image needs, left out to keep the image (which
+/// every corpus boot loads and unpacks) small: documentation and
+/// translations, glibc's iconv modules for non-Unicode character sets
+/// (6 MB; Python brings its own codecs), and Python's test suite and
+/// pydoc's topic texts (in any python3.N). Everything kept is Debian's file as shipped.
+const SKIPPED_PREFIXES: &[&str] = &[
+    "usr/share/doc/",
+    "usr/share/man/",
+    "usr/share/locale/",
+    "usr/share/info/",
+    "usr/share/lintian/",
+    "usr/lib/riscv64-linux-gnu/gconv/",
+];
+
+/// Directories of `usr/lib/python3.N/` left out.
+const SKIPPED_PYTHON_DIRS: &[&str] = &["test", "pydoc_data"];
+
 fn is_skipped(path: &str) -> bool {
-    ["usr/share/doc/", "usr/share/man/", "usr/share/locale/", "usr/share/info/", "usr/share/lintian/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix) || path == prefix.trim_end_matches('/'))
+    let is_skipped_python = || {
+        let mut components = path.split('/');
+        let (Some("usr"), Some("lib"), Some(python), Some(dir)) =
+            (components.next(), components.next(), components.next(), components.next())
+        else {
+            return false;
+        };
+        python.starts_with("python3.") && SKIPPED_PYTHON_DIRS.contains(&dir)
+    };
+    SKIPPED_PREFIXES.iter().any(|prefix| path.starts_with(prefix) || path == prefix.trim_end_matches('/'))
+        || is_skipped_python()
 }
 
 /// Builds (or finds, when nothing changed) the image; returns its path
@@ -247,4 +271,21 @@ fn add_linux_modules(tree: &mut FileTree, kernel: &crate::linux::LinuxKernel) ->
         FIXED_MTIME,
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skips_what_no_program_needs() {
+        assert!(is_skipped("usr/share/doc/bash/copyright"));
+        assert!(is_skipped("usr/share/doc"));
+        assert!(is_skipped("usr/lib/riscv64-linux-gnu/gconv/IBM1390.so"));
+        assert!(is_skipped("usr/lib/python3.13/test/__init__.py"));
+        assert!(is_skipped("usr/lib/python3.14/pydoc_data"));
+        assert!(!is_skipped("usr/lib/python3.13/threading.py"));
+        assert!(!is_skipped("usr/lib/python3/dist-packages/test/x.py"));
+        assert!(!is_skipped("usr/lib/riscv64-linux-gnu/libc.so.6"));
+    }
 }

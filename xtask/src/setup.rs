@@ -1,6 +1,7 @@
 //! Installs what the build and the tests need on a fresh machine: the
-//! Rust target (through rustup; the toolchain itself is pinned by
-//! rust-toolchain.toml) and Debian packages such as qemu-system-misc.
+//! Rust targets (through rustup; the toolchain itself is pinned by
+//! rust-toolchain.toml) and Debian packages such as qemu-system-misc and
+//! golang-go.
 
 use anyhow::{bail, Context, Result};
 use std::process::Command;
@@ -37,19 +38,22 @@ pub fn apt_install(packages: &[&str]) -> Result<()> {
 
 /// The riscv64 bare-metal target for the pinned toolchain.
 pub fn ensure_build_tools() -> Result<()> {
+    ensure_rust_target("riscv64gc-unknown-none-elf")
+}
+
+/// `target`'s standard library for the pinned toolchain (rustup, run in
+/// the workspace, reads rust-toolchain.toml).
+pub fn ensure_rust_target(target: &str) -> Result<()> {
     let root = crate::workspace_root();
     let installed = Command::new("rustup")
         .current_dir(&root)
         .args(["target", "list", "--installed"])
         .output()
         .context("running rustup")?;
-    if !String::from_utf8_lossy(&installed.stdout).contains("riscv64gc-unknown-none-elf") {
-        let status = Command::new("rustup")
-            .current_dir(&root)
-            .args(["target", "add", "riscv64gc-unknown-none-elf"])
-            .status()?;
+    if !String::from_utf8_lossy(&installed.stdout).lines().any(|line| line.trim() == target) {
+        let status = Command::new("rustup").current_dir(&root).args(["target", "add", target]).status()?;
         if !status.success() {
-            bail!("rustup could not add riscv64gc-unknown-none-elf");
+            bail!("rustup could not add {target}");
         }
     }
     Ok(())
@@ -64,10 +68,17 @@ pub fn ensure_qemu() -> Result<()> {
 }
 
 /// The riscv64 Linux cross compiler, for the conformance programs.
-#[allow(dead_code)]
 pub fn ensure_cross_compiler() -> Result<()> {
     if !have("riscv64-linux-gnu-gcc") {
         apt_install(&["gcc-riscv64-linux-gnu", "libc6-dev-riscv64-cross"])?;
+    }
+    Ok(())
+}
+
+/// Debian's Go toolchain, which cross-builds the corpus's Go programs.
+pub fn ensure_go() -> Result<()> {
+    if !have("go") {
+        apt_install(&["golang-go"])?;
     }
     Ok(())
 }
