@@ -87,6 +87,10 @@ pub trait FileOps: core::any::Any + Send + Sync {
     }
     /// Called when the last descriptor of the open file goes away.
     fn release(&self) {}
+    /// Called when a second open file description comes to share these
+    /// operations (opening /proc/PID/fd/N of a pipe); `release` will be
+    /// called once more.
+    fn opened_again(&self) {}
 }
 
 /// Open file description.

@@ -71,7 +71,10 @@ fn walk(
                     return_errno!(ELOOP);
                 }
                 *budget -= 1;
-                current = walk(root, &current, &target, true, budget)?;
+                current = match next.magic_target() {
+                    Some(opened) => opened,
+                    None => walk(root, &current, &target, true, budget)?,
+                };
                 continue;
             }
         }

@@ -176,6 +176,15 @@ impl FileOps for PipeEnd {
         [Some(&self.pipe.readable), Some(&self.pipe.writable)]
     }
 
+    fn opened_again(&self) {
+        let mut state = self.pipe.state.lock();
+        if self.is_writer {
+            state.writers += 1;
+        } else {
+            state.readers += 1;
+        }
+    }
+
     fn release(&self) {
         let mut state = self.pipe.state.lock();
         if self.is_writer {

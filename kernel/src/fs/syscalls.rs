@@ -78,6 +78,10 @@ pub fn inode_of(file: &OpenFile) -> Option<Arc<Inode>> {
 }
 
 fn open_inode(inode: &Arc<Inode>) -> Result<Arc<dyn FileOps>> {
+    if let super::tmpfs::Content::Opened(file) = &inode.content {
+        file.ops.opened_again();
+        return Ok(file.ops.clone());
+    }
     match inode.mode() & S_IFMT {
         S_IFCHR => super::device::open(inode.attributes.lock().rdev),
         S_IFBLK | S_IFIFO | S_IFSOCK => return_errno!(ENXIO),

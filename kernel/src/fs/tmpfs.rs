@@ -27,6 +27,16 @@ pub enum Content {
     Dynamic(Arc<dyn DynamicDirectory>),
     /// A symlink whose target is computed when followed (/proc/self).
     DynamicSymlink(Arc<dyn Fn() -> Vec<u8> + Send + Sync>),
+    /// /proc/PID/fd/N: reads as a symlink to a description of the open
+    /// file, but following it reaches the open file itself (Linux's
+    /// "magic" links), even a pipe or a deleted file.
+    MagicLink {
+        target: Arc<dyn Fn() -> Vec<u8> + Send + Sync>,
+        file: Weak<crate::fs::file::OpenFile>,
+    },
+    /// What a magic link reaches when the open file has no inode of its
+    /// own (a pipe): opening it shares the file's operations.
+    Opened(Arc<crate::fs::file::OpenFile>),
 }
 
 /// The entries of a [`Content::Dynamic`] directory.
@@ -113,8 +123,8 @@ impl Inode {
             // Linux's tmpfs: 20 bytes (BOGO_DIRENT_SIZE) per entry,
             // counting "." and "..".
             Content::Directory(entries) => 20 * (entries.lock().len() as u64 + 2),
-            Content::Special | Content::Generated(_) | Content::Dynamic(_) => 0,
-            Content::DynamicSymlink(target) => target().len() as u64,
+            Content::Special | Content::Generated(_) | Content::Dynamic(_) | Content::Opened(_) => 0,
+            Content::DynamicSymlink(target) | Content::MagicLink { target, .. } => target().len() as u64,
         }
     }
 
@@ -269,9 +279,21 @@ impl Inode {
     pub fn symlink_target(&self) -> Option<Vec<u8>> {
         match &self.content {
             Content::Symlink(target) => Some(target.clone()),
-            Content::DynamicSymlink(target) => Some(target()),
+            Content::DynamicSymlink(target) | Content::MagicLink { target, .. } => Some(target()),
             _ => None,
         }
+    }
+
+    /// Where following this link leads, if it is a magic link to an open
+    /// file: the file's inode, or one that stands for the open file.
+    pub fn magic_target(&self) -> Option<Arc<Inode>> {
+        let Content::MagicLink { file, .. } = &self.content else { return None };
+        let file = file.upgrade()?;
+        if let Some(inode) = crate::fs::syscalls::inode_of(&file) {
+            return Some(inode);
+        }
+        let metadata = file.ops.metadata().ok()?;
+        Some(Inode::with_number(metadata.inode, metadata.mode, Content::Opened(file), 0))
     }
 
     pub fn metadata(&self) -> crate::fs::file::Metadata {

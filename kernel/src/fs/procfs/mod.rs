@@ -35,6 +35,12 @@ fn symlink(number: u64, target: impl Fn() -> Vec<u8> + Send + Sync + 'static) ->
     Inode::with_number(number, S_IFLNK | 0o777, Content::DynamicSymlink(Arc::new(target)), 0)
 }
 
+/// /proc/PID/fd/N: `target` when read, the open file when followed.
+fn magic_link(number: u64, target: alloc::vec::Vec<u8>, file: &Arc<crate::fs::file::OpenFile>) -> Arc<Inode> {
+    let content = Content::MagicLink { target: Arc::new(move || target.clone()), file: Arc::downgrade(file) };
+    Inode::with_number(number, S_IFLNK | 0o777, content, 0)
+}
+
 fn file(number: u64, generate: impl Fn() -> Vec<u8> + Send + Sync + 'static) -> Arc<Inode> {
     Inode::with_number(number, abi::mode::S_IFREG | 0o444, Content::Generated(Arc::new(generate)), 0)
 }

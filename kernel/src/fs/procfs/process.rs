@@ -100,7 +100,7 @@ impl FdDirectory {
     fn link(&self, process: &Arc<Process>, fd: i32) -> Option<Arc<Inode>> {
         let file = process.files.lock().get(fd).ok()?;
         let target = describe_open_file(&file);
-        let link = symlink(inode_number(process.pid, 0x1000 + fd as u64), move || target.clone());
+        let link = super::magic_link(inode_number(process.pid, 0x1000 + fd as u64), target, &file);
         link.attributes.lock().mode = abi::mode::S_IFLNK | link_permissions(&file);
         Some(link)
     }
