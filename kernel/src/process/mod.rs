@@ -8,6 +8,7 @@ mod exit;
 mod fork;
 pub mod futex;
 pub mod limits;
+mod oom;
 pub mod syscalls;
 mod thread;
 

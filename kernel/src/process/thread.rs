@@ -246,7 +246,15 @@ fn run(thread: Arc<Thread>, mut user: UserContext) {
                     thread.process.pid,
                     user.pc
                 );
-                let resolved = space.as_ref().map(|(vm, _)| vm.lock().handle_fault(address, access));
+                let fault = || space.as_ref().map(|(vm, _)| vm.lock().handle_fault(address, access));
+                let mut resolved = fault();
+                // Out of memory: the largest process is killed, and once
+                // its memory is back the fault is tried again.
+                while matches!(&resolved, Some(Err(e)) if e.errno == abi::Errno::ENOMEM)
+                    && super::oom::kill_largest_other(&thread.process)
+                {
+                    resolved = fault();
+                }
                 match resolved {
                     Some(Ok(())) => {}
                     Some(Err(error)) if error.errno == abi::Errno::ENOMEM => {
