@@ -268,6 +268,7 @@ impl Thread {
     pub fn set_temporary_mask(&self, mask: u64) {
         let old = self.mask.swap(mask & !UNBLOCKABLE, Ordering::AcqRel);
         self.saved_mask.lock().get_or_insert(old);
+        self.slow_return.store(true, Ordering::Relaxed);
     }
 
     /// Pending signals not blocked by the mask.
@@ -370,6 +371,16 @@ fn restart_syscall(user: &mut UserContext, kind: Restart, first_argument: usize)
 /// settles a syscall that asked to be restarted: restarted, or EINTR if a
 /// handler runs that calls for it.
 pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
+    // The common case: nothing to deliver, restart or restore.
+    if !thread.slow_return.load(Ordering::Relaxed)
+        && thread.deliverable() == 0
+        && !thread.process.stopped.load(Ordering::Acquire)
+    {
+        return;
+    }
+    // This call consumes the restart and the saved mask, whichever way
+    // it ends.
+    thread.slow_return.store(false, Ordering::Relaxed);
     let mut restart = thread.take_restart();
     if thread.process.stopped.load(Ordering::Acquire) {
         wait_while_stopped(thread);

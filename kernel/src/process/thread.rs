@@ -66,6 +66,10 @@ pub struct Thread {
     /// from an interrupt, so a plain spin lock serves (no interrupt
     /// masking: they sit on the path of every syscall).
     pub saved_mask: spin::Mutex<Option<u64>>,
+    /// Set when a restart or a saved mask waits for the way back to user
+    /// mode, so that `signal::deliver` can return at once otherwise (no
+    /// locks on the path of every syscall). Touched only by the thread.
+    pub slow_return: AtomicBool,
     /// The syscall just made asks to be restarted if a signal interrupts
     /// it, with its first argument (a0 is overwritten by the result).
     restart: spin::Mutex<Option<(crate::signal::Restart, usize)>>,
@@ -92,6 +96,7 @@ impl Thread {
             name: SpinLock::new([0; 16]),
             exited: AtomicBool::new(false),
             saved_mask: spin::Mutex::new(None),
+            slow_return: AtomicBool::new(false),
             restart: spin::Mutex::new(None),
             restart_block: spin::Mutex::new(None),
             alt_stack: spin::Mutex::new(None),
@@ -145,6 +150,7 @@ impl Thread {
 
     pub fn set_restart(&self, kind: crate::signal::Restart, first_argument: usize) {
         *self.restart.lock() = Some((kind, first_argument));
+        self.slow_return.store(true, Ordering::Relaxed);
     }
 
     pub fn take_restart(&self) -> Option<(crate::signal::Restart, usize)> {
