@@ -1,0 +1,6 @@
+//! Sockets. AF_UNIX lives here (`unix_*`); the syscall entry points in
+//! `syscalls` find the socket behind a descriptor and call it.
+
+pub mod syscalls;
+pub mod unix_connection;
+pub mod unix_socket;
