@@ -89,7 +89,7 @@ pub fn socketpair(
     }
     // Linux stores the two descriptor numbers before it creates the
     // sockets, so a bad pointer is EFAULT whatever the family.
-    check_range(fds, 8)?;
+    write_val(fds, &[0i32; 2])?;
     if family == AF_INET || family == AF_INET6 {
         parse_type(AF_UNIX, raw_type, 0)?;
         return_errno!(EOPNOTSUPP);
@@ -152,7 +152,7 @@ pub fn recvfrom(
 ) -> Result<usize> {
     let file = socket_file(context, fd)?;
     let socket = as_socket(&file)?;
-    check_range(buffer, length)?;
+    probe_writable(buffer, length)?;
     let mut data = kernel_buffer(length.min(MAX_IO))?;
     let received = socket.receive(&file, &mut data, flags)?;
     write_bytes(buffer, &data[..received.count])?;
@@ -170,6 +170,18 @@ pub fn recvfrom(
         return Ok(received.full_length);
     }
     Ok(received.count)
+}
+
+/// EFAULT before a receive consumes anything, for a buffer whose ends
+/// cannot be reached (Linux leaves the data queued when its copy fails).
+fn probe_writable(buffer: UserAddr, length: usize) -> Result<()> {
+    check_range(buffer, length)?;
+    if length > 0 {
+        let mut byte = [0u8];
+        read_bytes(buffer, &mut byte)?;
+        read_bytes(buffer.add(length.min(MAX_IO) - 1), &mut byte)?;
+    }
+    Ok(())
 }
 
 pub fn shutdown(context: &mut Context, fd: i32, how: i32) -> Result<()> {
