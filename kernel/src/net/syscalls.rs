@@ -22,7 +22,7 @@ const SOCK_TYPE_MASK: u32 = 0xf;
 const SOL_SOCKET: i32 = 1;
 
 /// Largest single send or receive goose copies at once.
-const MAX_IO: usize = 1 << 20;
+pub(super) const MAX_IO: usize = 1 << 20;
 
 /// The socket behind `fd`: EBADF for no file, ENOTSOCK for another kind.
 pub fn socket_file(context: &Context, fd: i32) -> Result<Arc<OpenFile>> {
@@ -157,14 +157,12 @@ pub fn recvfrom(
     let received = socket.receive(&file, &mut data, flags)?;
     write_bytes(buffer, &data[..received.count])?;
     if !address.is_null() && !address_length.is_null() {
-        // The peer of a socketpair has no name: an address of family only.
+        // The peer of a socketpair has no name: Linux reports length 0.
         let given: i32 = read_val(address_length)?;
         if given < 0 {
             return_errno!(EINVAL);
         }
-        let family = (AF_UNIX as u16).to_ne_bytes();
-        write_bytes(address, &family[..(given as usize).min(2)])?;
-        write_val(address_length, &2i32)?;
+        write_val(address_length, &0i32)?;
     }
     if flags & MSG_TRUNC != 0 && socket.kind != SocketType::Stream {
         return Ok(received.full_length);
@@ -174,7 +172,7 @@ pub fn recvfrom(
 
 /// EFAULT before a receive consumes anything, for a buffer whose ends
 /// cannot be reached (Linux leaves the data queued when its copy fails).
-fn probe_writable(buffer: UserAddr, length: usize) -> Result<()> {
+pub(super) fn probe_writable(buffer: UserAddr, length: usize) -> Result<()> {
     check_range(buffer, length)?;
     if length > 0 {
         let mut byte = [0u8];
