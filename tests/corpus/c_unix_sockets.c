@@ -213,6 +213,92 @@ static void options_and_files(void)
     CHECK(close(sv[1]));
 }
 
+static int send_fds(int socket, const char *text, const int *fds, int count)
+{
+    char control[CMSG_SPACE(sizeof(int) * 4)] = { 0 };
+    struct iovec iov[2] = { { (void *)text, 3 }, { (void *)(text + 3), strlen(text) - 3 } };
+    struct msghdr message = { .msg_iov = iov, .msg_iovlen = 2 };
+    if (count > 0) {
+        message.msg_control = control;
+        message.msg_controllen = CMSG_SPACE(sizeof(int) * count);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&message);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * count);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * count);
+    }
+    return sendmsg(socket, &message, 0);
+}
+
+/* Receives with a control buffer for `room` descriptors and reads one
+ * byte from each descriptor received. */
+static void receive_fds(int socket, int room, int flags)
+{
+    char data[32] = { 0 }, control[CMSG_SPACE(sizeof(int) * 4)];
+    struct iovec iov = { data, sizeof data - 1 };
+    struct msghdr message = { .msg_iov = iov.iov_base ? &iov : NULL, .msg_iovlen = 1 };
+    message.msg_control = room ? control : NULL;
+    message.msg_controllen = room ? CMSG_SPACE(sizeof(int) * room) : 0;
+    long n = recvmsg(socket, &message, flags);
+    printf("recvmsg = %ld %s data %s flags%s%s controllen %zu\n", n, n < 0 ? errno_name(errno) : "", data,
+           message.msg_flags & MSG_CTRUNC ? " CTRUNC" : "", message.msg_flags & MSG_TRUNC ? " TRUNC" : "",
+           (size_t)message.msg_controllen);
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); n >= 0 && c; c = CMSG_NXTHDR(&message, c)) {
+        int count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        printf("  cmsg level %d type %d fds %d\n", c->cmsg_level, c->cmsg_type, count);
+        for (int i = 0; i < count; i++) {
+            int fd;
+            char byte = '?';
+            memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            lseek(fd, 0, SEEK_SET);
+            read(fd, &byte, 1);
+            printf("  fd %d: byte %c cloexec %d\n", i, byte, fcntl(fd, F_GETFD));
+            close(fd);
+        }
+    }
+}
+
+static void rights(void)
+{
+    int sv[2], pipes[2][2];
+    printf("-- rights\n");
+    for (int i = 0; i < 2; i++) {
+        pipe2(pipes[i], O_NONBLOCK);
+        write(pipes[i][1], i ? "B" : "A", 1);
+    }
+    int fds[4] = { pipes[0][0], pipes[1][0], pipes[0][0], pipes[1][0] };
+    for (int type = 0; type < 2; type++) {
+        CHECK(socketpair(AF_UNIX, type ? SOCK_DGRAM : SOCK_STREAM, 0, sv));
+        CHECK(send_fds(sv[0], "hello", fds, 1));
+        receive_fds(sv[1], 2, 0);
+        write(pipes[0][1], "C", 1);
+        CHECK(send_fds(sv[0], "four fds", fds, 4));
+        receive_fds(sv[1], 1, MSG_CMSG_CLOEXEC);
+        write(pipes[0][1], "D", 1);
+        write(pipes[1][1], "E", 1);
+        CHECK(send_fds(sv[0], "none", fds, 0));
+        CHECK(send_fds(sv[0], "again", fds, 2));
+        receive_fds(sv[1], 2, 0);
+        receive_fds(sv[1], 0, MSG_DONTWAIT);
+        receive_fds(sv[1], 2, MSG_DONTWAIT);
+        CHECK(close(sv[0]));
+        CHECK(close(sv[1]));
+    }
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    int bad[1] = { 999 };
+    CHECK(send_fds(sv[0], "bad", bad, 1));
+    struct msghdr message = { .msg_control = (void *)8, .msg_controllen = 16 };
+    CHECK(sendmsg(sv[0], &message, 0));
+    CHECK(sendmsg(sv[0], NULL, 0));
+    CHECK(recvmsg(sv[0], NULL, MSG_DONTWAIT));
+    CHECK(close(sv[0]));
+    CHECK(close(sv[1]));
+    for (int i = 0; i < 2; i++) {
+        close(pipes[i][0]);
+        close(pipes[i][1]);
+    }
+}
+
 static void errors(void)
 {
     int sv[2], pipefd[2];
@@ -276,6 +362,7 @@ int main(void)
     message_pair(SOCK_DGRAM, "dgram");
     message_pair(SOCK_SEQPACKET, "seqpacket");
     options_and_files();
+    rights();
     errors();
     printf("done\n");
     return 0;

@@ -269,15 +269,13 @@ impl Connection {
         }
     }
 
-    /// Stream read: bytes across messages, stopping at descriptors passed
-    /// with a message (they arrive with its first byte).
+    /// Stream read: bytes across messages, stopping after a message that
+    /// passed descriptors (unix_stream_read_generic reads into it, then
+    /// stops).
     fn take_stream(&self, state: &mut State, side: usize, buffer: &mut [u8], mode: Mode, out: &mut Received) {
         let mut index = 0;
         while out.count < buffer.len() {
             let Some(message) = state.queues[side].get_mut(index) else { break };
-            if out.count > 0 && !message.rights.is_empty() {
-                break;
-            }
             let available = &message.data[message.consumed.min(message.data.len())..];
             let count = available.len().min(buffer.len() - out.count);
             buffer[out.count..out.count + count].copy_from_slice(&available[..count]);
