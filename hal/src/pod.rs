@@ -61,6 +61,7 @@ pod_abi!(
     abi::Termios,
     abi::Rlimit,
     abi::Iovec,
+    abi::MessageHeader,
     abi::Statfs,
     abi::Tms,
     abi::Sysinfo,

@@ -50,6 +50,17 @@ static const char *errno_name(int e)
     case ENOTSOCK: return "ENOTSOCK";
     case EOPNOTSUPP: return "EOPNOTSUPP";
     case ETIMEDOUT: return "ETIMEDOUT";
+    case EPROTONOSUPPORT: return "EPROTONOSUPPORT";
+    case ESOCKTNOSUPPORT: return "ESOCKTNOSUPPORT";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EMSGSIZE: return "EMSGSIZE";
+    case ENOPROTOOPT: return "ENOPROTOOPT";
+    case EISCONN: return "EISCONN";
+    case ENOTCONN: return "ENOTCONN";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case ECONNRESET: return "ECONNRESET";
+    case EDESTADDRREQ: return "EDESTADDRREQ";
     case EOWNERDEAD: return "EOWNERDEAD";
     default: return "E?";
     }

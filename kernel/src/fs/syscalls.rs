@@ -227,7 +227,7 @@ pub fn pwrite64(
 
 /// The iovec array of readv/writev: at most IOV_MAX entries, lengths that
 /// fit an ssize_t in all (EINVAL), each in user space (EFAULT).
-fn read_iovecs(address: UserAddr, count: usize) -> Result<Vec<abi::Iovec>> {
+pub fn read_iovecs(address: UserAddr, count: usize) -> Result<Vec<abi::Iovec>> {
     if count > 1024 {
         return_errno!(EINVAL);
     }

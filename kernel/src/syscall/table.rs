@@ -73,6 +73,8 @@ use crate::fs::poll as fs_poll;
 use crate::fs::statfs as fs_statfs;
 use crate::fs::syscalls as fs;
 use crate::fs::timerfd;
+use crate::net::message_syscalls as net_message;
+use crate::net::syscalls as net;
 use crate::process::credentials;
 use crate::process::futex;
 use crate::process::syscalls as process;
@@ -190,6 +192,15 @@ syscall_table! {
     177 getegid => credentials::getegid : 0,
     178 gettid => process::gettid : 0,
     179 sysinfo => system::sysinfo : 1,
+    198 socket => net::socket : 3,
+    199 socketpair => net::socketpair : 4,
+    206 sendto => net::sendto : 6,
+    207 recvfrom => net::recvfrom : 6,
+    208 setsockopt => net::setsockopt : 5,
+    209 getsockopt => net::getsockopt : 5,
+    210 shutdown => net::shutdown : 2,
+    211 sendmsg => net_message::sendmsg : 3,
+    212 recvmsg => net_message::recvmsg : 3,
     214 brk => process::brk : 1,
     215 munmap => process::munmap : 2,
     216 mremap => process::mremap : 5,

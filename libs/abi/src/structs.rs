@@ -159,6 +159,22 @@ pub struct Rusage {
     pub rest: [i64; 14],
 }
 
+/// struct msghdr (sendmsg, recvmsg).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MessageHeader {
+    pub name: u64,
+    pub name_length: u32,
+    pub _pad0: u32,
+    pub iov: u64,
+    pub iov_length: u64,
+    pub control: u64,
+    pub control_length: u64,
+    pub flags: u32,
+    pub _pad1: u32,
+}
+
+const _: () = assert!(size_of::<MessageHeader>() == 56);
 const _: () = assert!(size_of::<Stat>() == 128);
 const _: () = assert!(size_of::<Statfs>() == 120);
 const _: () = assert!(offset_of!(Stat, st_size) == 48);
