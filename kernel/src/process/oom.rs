@@ -25,28 +25,48 @@ fn resident_pages(process: &Arc<Process>) -> Option<usize> {
     Some(process.vm().map_or(0, |space| space.lock().resident_pages()))
 }
 
-/// Kills the largest process if it is not `faulting` and waits until its
-/// memory is released. Whether memory was freed, so that the fault is
-/// worth retrying; false when `faulting` is the largest (it is then the
-/// one to kill).
+/// The process being killed for memory, until it has given it back:
+/// other faults wait for it instead of choosing another victim (as
+/// Linux's OOM killer does while a victim exits).
+static VICTIM: hal::sync::SpinLock<Option<alloc::sync::Weak<Process>>> = hal::sync::SpinLock::new(None);
+
+fn holds_memory(process: &Arc<Process>) -> bool {
+    process.vm().is_some() && process.live_threads.load(Ordering::Acquire) > 0
+}
+
+/// Out of memory at a fault of `faulting`: unless a victim is already
+/// dying (then this waits for it), the largest process is chosen. If it
+/// is another, it is killed and waited for; whether memory was freed, so
+/// that the fault is worth retrying. False when `faulting` is the victim
+/// (the caller then ends it).
 pub fn kill_largest_other(faulting: &Arc<Process>) -> bool {
-    let victim = super::all()
-        .into_iter()
-        .filter_map(|p| resident_pages(&p).map(|pages| (pages, p)))
-        .max_by_key(|(pages, _)| *pages);
-    let Some((pages, victim)) = victim else { return false };
+    let dying = VICTIM.lock().as_ref().and_then(alloc::sync::Weak::upgrade).filter(holds_memory);
+    let victim = match dying {
+        Some(victim) => victim,
+        None => {
+            let largest = super::all()
+                .into_iter()
+                .filter_map(|p| resident_pages(&p).map(|pages| (pages, p)))
+                .max_by_key(|(pages, _)| *pages);
+            let Some((pages, victim)) = largest else { return false };
+            *VICTIM.lock() = Some(Arc::downgrade(&victim));
+            if !Arc::ptr_eq(&victim, faulting) {
+                log::warn!("out of memory: killing process {} ({} pages resident)", victim.pid, pages);
+                crate::signal::send_info(
+                    &victim,
+                    abi::signal::SIGKILL,
+                    crate::signal::SigInfo { code: crate::signal::SI_KERNEL, ..Default::default() },
+                );
+            }
+            victim
+        }
+    };
     if Arc::ptr_eq(&victim, faulting) {
         return false;
     }
-    log::warn!("out of memory: killing process {} ({} pages resident)", victim.pid, pages);
-    crate::signal::send_info(
-        &victim,
-        abi::signal::SIGKILL,
-        crate::signal::SigInfo { code: crate::signal::SI_KERNEL, ..Default::default() },
-    );
     let deadline = crate::time::deadline_after(RELEASE_WAIT_NS);
     loop {
-        if victim.vm().is_none() || victim.live_threads.load(Ordering::Acquire) == 0 {
+        if !holds_memory(&victim) {
             return true;
         }
         if hal::timer::now() >= deadline || crate::signal::current_has_pending() {
