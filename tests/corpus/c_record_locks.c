@@ -60,8 +60,11 @@ int main(void)
     pause_ms(100);
     printf("parent unlocks\n");
     fflush(stdout);
-    CHECK(lock(fd, F_SETLK, F_UNLCK, 0, 5));
+    /* The result is printed once the child has printed its own, so the
+     * two never race for the output. */
+    int unlocked = lock(fd, F_SETLK, F_UNLCK, 0, 5);
     read(to_parent[0], &c, 1);
+    printf("lock(fd, F_SETLK, F_UNLCK, 0, 5) = %d\n", unlocked);
     CHECK(lock(fd, F_SETLK, F_WRLCK, 0, 1));
     CHECK(lock(fd, F_SETLK, F_RDLCK, 0, 10));
     write(to_child[1], "x", 1);
