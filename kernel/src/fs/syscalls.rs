@@ -264,8 +264,14 @@ pub fn readv(context: &mut Context, fd: i32, vectors: UserAddr, count: usize) ->
 
 pub fn writev(context: &mut Context, fd: i32, vectors: UserAddr, count: usize) -> Result<usize> {
     let file = get(context, fd)?;
-    let vectors = read_iovecs(vectors, count)?;
     // One write of everything (up to MAX_IO), so pipes keep it together.
+    let data = gather_iovecs(&read_iovecs(vectors, count)?)?;
+    file.write(&data)
+}
+
+/// The bytes of `vectors` (checked by `read_iovecs`) in one kernel
+/// buffer, up to MAX_IO in all: writev, sendmsg.
+pub fn gather_iovecs(vectors: &[abi::Iovec]) -> Result<Vec<u8>> {
     let total = vectors.iter().map(|v| v.len as usize).sum::<usize>().min(MAX_IO);
     let mut data = kernel_buffer(total)?;
     let mut filled = 0;
@@ -274,7 +280,7 @@ pub fn writev(context: &mut Context, fd: i32, vectors: UserAddr, count: usize) -
         read_bytes(UserAddr(vector.base as usize), &mut data[filled..filled + length])?;
         filled += length;
     }
-    file.write(&data)
+    Ok(data)
 }
 
 /// sendfile: copies from a seekable file to any writable one, at

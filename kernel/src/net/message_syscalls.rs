@@ -7,7 +7,7 @@ use super::unix_socket::{SocketType, MSG_TRUNC};
 use crate::error::Result;
 use crate::fs::file::OpenFile;
 use crate::fs::syscalls::read_iovecs;
-use crate::mm::user::{kernel_buffer, read_bytes, read_val, write_bytes, write_val};
+use crate::mm::user::{kernel_buffer, read_val, write_bytes, write_val};
 use crate::return_errno;
 use crate::syscall::{Context, UserAddr};
 use abi::MessageHeader;
@@ -73,14 +73,7 @@ pub fn sendmsg(context: &mut Context, fd: i32, message: UserAddr, flags: u32) ->
         }
         return_errno!(EOPNOTSUPP);
     }
-    let total = vectors.iter().map(|v| v.len as usize).sum::<usize>().min(MAX_IO);
-    let mut data = kernel_buffer(total)?;
-    let mut filled = 0;
-    for vector in vectors {
-        let length = (vector.len as usize).min(total - filled);
-        read_bytes(UserAddr(vector.base as usize), &mut data[filled..filled + length])?;
-        filled += length;
-    }
+    let data = crate::fs::syscalls::gather_iovecs(&vectors)?;
     socket.send(&file, &data, flags, rights)
 }
 
