@@ -282,7 +282,7 @@ impl Thread {
 
 /// Takes the lowest signal of `set` pending for `thread` (its own first,
 /// then its process's), with its info, without running any action
-/// (rt_sigtimedwait).
+/// (delivery, rt_sigtimedwait).
 pub fn take_pending(thread: &Thread, set: u64) -> Option<(u32, SigInfo)> {
     let own = thread.pending.load(Ordering::Acquire) & set;
     if own != 0 {
@@ -391,20 +391,9 @@ pub fn deliver(thread: &Arc<Thread>, user: &mut UserContext) {
             break;
         }
         // Signals sent to the thread itself come first, then the
-        // process's; each with the info it was sent with.
-        let own = deliverable & thread.pending.load(Ordering::Acquire);
-        let signal = if own != 0 { own } else { deliverable }.trailing_zeros() + 1;
-        let bit = sig::bit(signal);
-        let info = if own != 0 {
-            let infos = thread.pending_info.lock();
-            thread.pending.fetch_and(!bit, Ordering::AcqRel);
-            infos[signal as usize - 1]
-        } else {
-            let infos = thread.process.signals.info.lock();
-            thread.process.signals.pending.fetch_and(!bit, Ordering::AcqRel);
-            infos[signal as usize - 1]
-        };
-        let info = taken(thread, info);
+        // process's; each with the info it was sent with. Another thread
+        // may take a process signal first: look again then.
+        let Some((signal, info)) = take_pending(thread, deliverable) else { continue };
         let action = thread.process.signals.actions.lock()[signal as usize - 1];
         match action.handler {
             sig::SIG_IGN if signal != sig::SIGKILL => continue,
