@@ -15,7 +15,6 @@ use crate::syscall::{Context, UserAddr};
 use abi::open_flags::O_CLOEXEC;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::Ordering;
 
 const EPOLL_CTL_ADD: i32 = 1;
 const EPOLL_CTL_DEL: i32 = 2;
@@ -158,9 +157,7 @@ fn wait_for_events(epoll: &Epoll, max: usize, deadline: Option<u64>) -> Result<V
         }
         let me = sched::current();
         epoll.queue().register(&me);
-        let fired = deadline.map(crate::time::timer::arm_for_current);
-        let timed_out = || fired.as_ref().is_some_and(|f| f.load(Ordering::Acquire));
-        sched::wait_until(|| timed_out() || pending() || epoll.has_queued());
+        crate::time::timer::wait_until_or_deadline(deadline, || pending() || epoll.has_queued());
         epoll.queue().unregister(&me);
     }
 }

@@ -11,7 +11,6 @@ use crate::syscall::{Context, UserAddr};
 use abi::Timespec;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::Ordering;
 
 const POLLIN: u16 = 0x1;
 const POLLPRI: u16 = 0x2;
@@ -95,10 +94,8 @@ fn wait(files: &[Arc<OpenFile>], deadline: Option<u64>, mut ready: impl FnMut() 
         for queue in queues() {
             queue.register(&me);
         }
-        let fired = deadline.map(crate::time::timer::arm_for_current);
-        let timed_out = || fired.as_ref().is_some_and(|f| f.load(Ordering::Acquire));
-        sched::wait_until(|| {
-            timed_out() || pending() || files.iter().any(|f| poll_mask(f.ops.readiness()) != 0)
+        crate::time::timer::wait_until_or_deadline(deadline, || {
+            pending() || files.iter().any(|f| poll_mask(f.ops.readiness()) != 0)
         });
         for queue in queues() {
             queue.unregister(&me);

@@ -210,10 +210,8 @@ fn wait(key: Key, address: UserAddr, expected: u32, bitset: u32, deadline: Optio
         }
         table.entry(key).or_default().push_back(waiter.clone());
     }
-    let fired = deadline.map(crate::time::timer::arm_for_current);
-    let timed_out = || fired.as_ref().is_some_and(|f| f.load(Ordering::Acquire));
-    sched::wait_until(|| {
-        waiter.woken.load(Ordering::Acquire) || timed_out() || crate::signal::current_has_pending()
+    let timed_out = crate::time::timer::wait_until_or_deadline(deadline, || {
+        waiter.woken.load(Ordering::Acquire) || crate::signal::current_has_pending()
     });
     let mut table = TABLE.lock();
     if waiter.woken.load(Ordering::Acquire) {
@@ -227,7 +225,7 @@ fn wait(key: Key, address: UserAddr, expected: u32, bitset: u32, deadline: Optio
         }
     }
     drop(table);
-    if timed_out() {
+    if timed_out {
         return_errno!(ETIMEDOUT);
     }
     // Interrupted: restarted unless a handler runs (Linux restarts a timed

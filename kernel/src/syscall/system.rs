@@ -498,12 +498,11 @@ pub fn rt_sigtimedwait(
         None if deadline.is_some_and(|d| d <= hal::timer::now()) => None,
         None => {
             let old_mask = thread.mask.fetch_and(!set, Ordering::AcqRel);
-            let fired = deadline.map(crate::time::timer::arm_for_current);
-            let timed_out = || fired.as_ref().is_some_and(|f| f.load(Ordering::Acquire));
-            crate::sched::wait_until(|| timed_out() || thread.deliverable() != 0);
+            let timed_out =
+                crate::time::timer::wait_until_or_deadline(deadline, || thread.deliverable() != 0);
             let taken = crate::signal::take_pending(&thread, set);
             thread.mask.store(old_mask, Ordering::Release);
-            if taken.is_none() && !timed_out() {
+            if taken.is_none() && !timed_out {
                 return_errno!(EINTR);
             }
             taken

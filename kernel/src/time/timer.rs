@@ -79,9 +79,16 @@ pub fn sleep_until(deadline: u64, interrupted: impl Fn() -> bool) -> bool {
     if hal::timer::now() >= deadline {
         return true;
     }
-    let fired = arm_for_current(deadline);
-    sched::wait_until(|| fired.load(Ordering::Acquire) || interrupted());
-    fired.load(Ordering::Acquire) || hal::timer::now() >= deadline
+    wait_until_or_deadline(Some(deadline), interrupted) || hal::timer::now() >= deadline
+}
+
+/// Blocks until `condition` holds or `deadline` (ticks), if any, passes.
+/// Returns whether the deadline passed.
+pub fn wait_until_or_deadline(deadline: Option<u64>, mut condition: impl FnMut() -> bool) -> bool {
+    let fired = deadline.map(arm_for_current);
+    let timed_out = || fired.as_ref().is_some_and(|f| f.load(Ordering::Acquire));
+    sched::wait_until(|| timed_out() || condition());
+    timed_out()
 }
 
 /// Sets the hardware deadline to the earliest timer or the next tick.
