@@ -14,6 +14,7 @@ mod init;
 mod irq;
 mod logger;
 mod mm;
+mod net;
 mod panic;
 mod process;
 mod random;

@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 
 /// Largest single read or write (Linux's MAX_RW_COUNT is about 2 GiB;
 /// goose caps the kernel buffer).
-const MAX_IO: usize = 1 << 20;
+pub(crate) const MAX_IO: usize = 1 << 20;
 
 /// The directory a relative path starts from (AT_FDCWD or a directory fd).
 /// An absolute path ignores `dirfd` altogether (even a bad one), as on
@@ -227,7 +227,7 @@ pub fn pwrite64(
 
 /// The iovec array of readv/writev: at most IOV_MAX entries, lengths that
 /// fit an ssize_t in all (EINVAL), each in user space (EFAULT).
-fn read_iovecs(address: UserAddr, count: usize) -> Result<Vec<abi::Iovec>> {
+pub(crate) fn read_iovecs(address: UserAddr, count: usize) -> Result<Vec<abi::Iovec>> {
     if count > 1024 {
         return_errno!(EINVAL);
     }

@@ -73,6 +73,7 @@ use crate::fs::poll as fs_poll;
 use crate::fs::statfs as fs_statfs;
 use crate::fs::syscalls as fs;
 use crate::fs::timerfd;
+use crate::net::syscalls as net;
 use crate::process::credentials;
 use crate::process::futex;
 use crate::process::syscalls as process;
@@ -190,6 +191,21 @@ syscall_table! {
     177 getegid => credentials::getegid : 0,
     178 gettid => process::gettid : 0,
     179 sysinfo => system::sysinfo : 1,
+    198 socket => net::socket : 3,
+    199 socketpair => net::socketpair : 4,
+    200 bind => net::bind : 3,
+    201 listen => net::listen : 2,
+    202 accept => net::accept : 3,
+    203 connect => net::connect : 3,
+    204 getsockname => net::getsockname : 3,
+    205 getpeername => net::getpeername : 3,
+    206 sendto => net::sendto : 6,
+    207 recvfrom => net::recvfrom : 6,
+    208 setsockopt => net::setsockopt : 5,
+    209 getsockopt => net::getsockopt : 5,
+    210 shutdown => net::shutdown : 2,
+    211 sendmsg => net::sendmsg : 3,
+    212 recvmsg => net::recvmsg : 3,
     214 brk => process::brk : 1,
     215 munmap => process::munmap : 2,
     216 mremap => process::mremap : 5,
@@ -199,6 +215,7 @@ syscall_table! {
     226 mprotect => process::mprotect : 3,
     227 msync => process::msync : 3,
     233 madvise => process::madvise : 3,
+    242 accept4 => net::accept4 : 4,
     260 wait4 => process::wait4 : 4,
     261 prlimit64 => system::prlimit64 : 4,
     276 renameat2 => fs::renameat2 : 5,
