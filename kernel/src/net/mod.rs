@@ -6,6 +6,9 @@
 // families still being written (AF_UNIX, AF_INET).
 #[allow(dead_code)]
 pub mod socket;
+mod inet_address;
+mod inet_tcp;
+mod stack;
 pub mod syscalls;
 
 use crate::error::Result;
@@ -15,11 +18,15 @@ use socket::SocketOps;
 
 /// A new socket of `domain`, `kind` (SOCK_* without flags) and `protocol`.
 pub fn create(domain: i32, kind: i32, protocol: i32) -> Result<Arc<dyn SocketOps>> {
-    let _ = (kind, protocol);
-    // AF_UNIX: the unix-sockets branch plugs `unix::create` in here;
-    // AF_INET: `inet::create`.
-    let _ = domain;
-    return_errno!(EAFNOSUPPORT)
+    match domain as u16 {
+        // AF_UNIX: the unix-sockets branch plugs `unix::create` in here.
+        socket::AF_INET => match (kind, protocol) {
+            (socket::SOCK_STREAM, 0 | 6) => Ok(inet_tcp::TcpSocket::new()),
+            (socket::SOCK_STREAM | socket::SOCK_DGRAM, _) => return_errno!(EPROTONOSUPPORT),
+            _ => return_errno!(ESOCKTNOSUPPORT),
+        },
+        _ => return_errno!(EAFNOSUPPORT),
+    }
 }
 
 /// socketpair(2): a connected pair; only AF_UNIX has them (EOPNOTSUPP
