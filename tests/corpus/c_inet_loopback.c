@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 // TCP and UDP over 127.0.0.1 between a parent and a child, with the
 // error paths: ECONNREFUSED, EADDRINUSE, EINVAL, ENOTCONN, EPIPE+SIGPIPE.
 #include <arpa/inet.h>

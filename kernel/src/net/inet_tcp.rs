@@ -297,7 +297,8 @@ impl SocketOps for TcpSocket {
     fn send(&self, data: &[u8], _destination: Option<&[u8]>, _control: Vec<ControlMessage>, flags: IoFlags) -> Result<usize> {
         let handle = match &*self.state.lock() {
             State::Connected { handle, .. } => *handle,
-            _ => return_errno!(ENOTCONN),
+            // Linux's tcp_sendmsg: EPIPE on a socket never connected.
+            _ => return_errno!(EPIPE),
         };
         if *self.is_write_shut.lock() {
             return_errno!(EPIPE);
