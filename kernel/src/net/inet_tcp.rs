@@ -432,9 +432,8 @@ impl SocketOps for TcpSocket {
             }
             State::Connected { handle, local, .. } => {
                 // smoltcp finishes the close (FIN, TIME-WAIT) on its own;
-                // the socket stays in the set until then.
-                // TODO: reap closed sockets from the set.
-                stack.sockets.get_mut::<tcp::Socket>(handle).close();
+                // the stack frees the socket once it is closed.
+                stack.orphan_tcp(handle);
                 stack.release_port(Transport::Tcp, local.port);
             }
         });

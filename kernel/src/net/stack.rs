@@ -14,6 +14,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use hal::sync::SpinLock;
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
 use smoltcp::phy::{Loopback, Medium};
+use smoltcp::socket::tcp;
 use smoltcp::time::Instant;
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr};
 
@@ -36,6 +37,9 @@ pub struct Stack {
     /// Ports held by goose sockets, with how many hold each.
     ports: BTreeMap<(Transport, u16), usize>,
     next_ephemeral: u16,
+    /// TCP sockets closed by their last descriptor that smoltcp is still
+    /// finishing (FIN, TIME-WAIT); removed from the set once closed.
+    orphans: Vec<SocketHandle>,
 }
 
 static STACK: SpinLock<Option<Stack>> = SpinLock::new(None);
@@ -64,6 +68,7 @@ impl Stack {
             sockets: SocketSet::new(Vec::new()),
             ports: BTreeMap::new(),
             next_ephemeral: EPHEMERAL_FIRST,
+            orphans: Vec::new(),
         }
     }
 
@@ -109,6 +114,40 @@ impl Stack {
         self.sockets.remove(handle);
     }
 
+    /// Closes a TCP connection whose last descriptor went away. As Linux's
+    /// tcp_close: unread data means a reset, otherwise a FIN; data that
+    /// arrives afterwards draws a reset too (see `reap_orphans`).
+    pub fn orphan_tcp(&mut self, handle: SocketHandle) {
+        let socket = self.sockets.get_mut::<tcp::Socket>(handle);
+        if socket.recv_queue() > 0 {
+            socket.abort();
+        } else {
+            socket.close();
+        }
+        self.orphans.push(handle);
+    }
+
+    /// Resets orphans that received data and frees the closed ones.
+    fn reap_orphans(&mut self) -> bool {
+        let mut is_reset_sent = false;
+        let sockets = &mut self.sockets;
+        self.orphans.retain(|handle| {
+            let socket = sockets.get_mut::<tcp::Socket>(*handle);
+            // Closed before the poll that just ran, so its reset (sent by
+            // smoltcp's dispatch of a closed socket) is out.
+            if socket.state() == tcp::State::Closed {
+                sockets.remove(*handle);
+                return false;
+            }
+            if socket.recv_queue() > 0 {
+                socket.abort();
+                is_reset_sent = true;
+            }
+            true
+        });
+        is_reset_sent
+    }
+
     /// Runs the interface until it has nothing left to do (loopback
     /// packets come back in as the next round's ingress); true if any
     /// socket may have changed.
@@ -117,9 +156,13 @@ impl Stack {
         // Bounded: each round moves queued packets along; 64 rounds is
         // far more than a loopback exchange needs between two polls.
         for _ in 0..64 {
-            match self.interface.poll(now(), &mut self.device, &mut self.sockets) {
+            let result = self.interface.poll(now(), &mut self.device, &mut self.sockets);
+            // A reset queued for an orphan goes out in the next round.
+            let is_reset_sent = self.reap_orphans();
+            match result {
                 PollResult::SocketStateChanged => changed = true,
-                PollResult::None => break,
+                PollResult::None if !is_reset_sent => break,
+                PollResult::None => {}
             }
         }
         changed
