@@ -105,9 +105,57 @@ static void broken_pipe(void) {
     close(listener);
 }
 
+
+static void udp(void) {
+    int server = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in address = loopback(40126);
+    check("udp bind", bind(server, (struct sockaddr *)&address, sizeof address));
+    int again = socket(AF_INET, SOCK_DGRAM, 0);
+    check("udp bind same port", bind(again, (struct sockaddr *)&address, sizeof address));
+    check("udp send unconnected", send(again, "x", 1, 0));
+    struct sockaddr_in peer;
+    socklen_t length = sizeof peer;
+    check("udp getpeername", getpeername(again, (struct sockaddr *)&peer, &length));
+    char buffer[64];
+    check("udp recv nonblocking", recv(server, buffer, sizeof buffer, MSG_DONTWAIT));
+    close(again);
+
+    pid_t child = fork();
+    if (child == 0) {
+        int s = socket(AF_INET, SOCK_DGRAM, 0);
+        sendto(s, "ping", 4, 0, (struct sockaddr *)&address, sizeof address);
+        char reply[64] = {0};
+        ssize_t n = recv(s, reply, sizeof reply - 1, 0);
+        printf("child got %zd '%s'\n", n, reply);
+        _exit(0);
+    }
+    length = sizeof peer;
+    ssize_t n = recvfrom(server, buffer, sizeof buffer, 0, (struct sockaddr *)&peer, &length);
+    printf("udp got %zd from %s length %u\n", n, inet_ntoa(peer.sin_addr), length);
+    sendto(server, "pong", 4, 0, (struct sockaddr *)&peer, length);
+    int status;
+    waitpid(child, &status, 0);
+
+    // A datagram longer than the buffer is cut; MSG_TRUNC gives its length.
+    int client = socket(AF_INET, SOCK_DGRAM, 0);
+    check("udp connect", connect(client, (struct sockaddr *)&address, sizeof address));
+    send(client, "0123456789", 10, 0);
+    n = recv(server, buffer, 4, MSG_TRUNC);
+    printf("truncated: %zd\n", n);
+    send(client, "abcdef", 6, 0);
+    n = recv(server, buffer, 4, 0);
+    printf("cut: %zd '%.4s'\n", n, buffer);
+    length = sizeof peer;
+    check("udp getpeername connected", getpeername(client, (struct sockaddr *)&peer, &length));
+    printf("peer port %d\n", ntohs(peer.sin_port));
+    close(client);
+    close(server);
+}
+
 int main(void) {
     setvbuf(stdout, NULL, _IONBF, 0);
     tcp();
     broken_pipe();
+    udp();
     return 0;
 }

@@ -8,6 +8,7 @@
 pub mod socket;
 mod inet_address;
 mod inet_tcp;
+mod inet_udp;
 mod stack;
 pub mod syscalls;
 
@@ -22,6 +23,7 @@ pub fn create(domain: i32, kind: i32, protocol: i32) -> Result<Arc<dyn SocketOps
         // AF_UNIX: the unix-sockets branch plugs `unix::create` in here.
         socket::AF_INET => match (kind, protocol) {
             (socket::SOCK_STREAM, 0 | 6) => Ok(inet_tcp::TcpSocket::new()),
+            (socket::SOCK_DGRAM, 0 | 17) => Ok(inet_udp::UdpSocket::new()),
             (socket::SOCK_STREAM | socket::SOCK_DGRAM, _) => return_errno!(EPROTONOSUPPORT),
             _ => return_errno!(ESOCKTNOSUPPORT),
         },

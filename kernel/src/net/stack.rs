@@ -22,7 +22,6 @@ use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Transport {
     Tcp,
-    #[allow(dead_code)] // SOCK_DGRAM comes next
     Udp,
 }
 
