@@ -17,7 +17,7 @@ use alloc::vec::Vec;
 
 /// Largest single read or write (Linux's MAX_RW_COUNT is about 2 GiB;
 /// goose caps the kernel buffer).
-const MAX_IO: usize = 1 << 20;
+pub(crate) const MAX_IO: usize = 1 << 20;
 
 /// The directory a relative path starts from (AT_FDCWD or a directory fd).
 /// An absolute path ignores `dirfd` altogether (even a bad one), as on

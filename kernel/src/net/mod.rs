@@ -1,7 +1,86 @@
-//! Sockets. AF_UNIX lives here (`unix_*`); the syscall entry points in
-//! `syscalls` find the socket behind a descriptor and call it.
+//! Networking: the socket layer (`socket`, `syscalls`, `message_syscalls`)
+//! and the address families behind it. AF_INET runs on smoltcp (`stack`,
+//! `inet*`); AF_UNIX lives in `unix*`.
 
+mod inet_address;
+mod inet_tcp;
+mod inet_udp;
 pub mod message_syscalls;
+pub mod socket;
+mod stack;
 pub mod syscalls;
 pub mod unix_connection;
 pub mod unix_socket;
+
+use crate::error::Result;
+use crate::return_errno;
+use alloc::sync::Arc;
+use socket::{SocketOps, AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM};
+use unix_socket::{SocketType, UnixSocket};
+
+/// AF_MAX: families past it are EAFNOSUPPORT before anything else.
+const AF_MAX: i32 = 46;
+/// SOCK_MAX: types past it are EINVAL (__sock_create).
+const SOCK_MAX: i32 = 11;
+
+/// The checks __sock_create makes before it asks the family.
+fn check_family_and_type(domain: i32, kind: i32) -> Result<()> {
+    if !(0..AF_MAX).contains(&domain) {
+        return_errno!(EAFNOSUPPORT);
+    }
+    if !(0..SOCK_MAX).contains(&kind) {
+        return_errno!(EINVAL);
+    }
+    Ok(())
+}
+
+/// An AF_UNIX type and protocol, as unix_create checks them.
+fn unix_type(kind: i32, protocol: i32) -> Result<SocketType> {
+    if protocol != 0 && protocol != AF_UNIX as i32 {
+        return_errno!(EPROTONOSUPPORT);
+    }
+    match kind {
+        SOCK_STREAM => Ok(SocketType::Stream),
+        // SOCK_RAW is taken as SOCK_DGRAM (unix_create).
+        SOCK_DGRAM | SOCK_RAW => Ok(SocketType::Datagram),
+        SOCK_SEQPACKET => Ok(SocketType::SeqPacket),
+        _ => return_errno!(ESOCKTNOSUPPORT),
+    }
+}
+
+/// A new socket of `domain`, `kind` (SOCK_* without flags) and `protocol`.
+pub fn create(domain: i32, kind: i32, protocol: i32) -> Result<Arc<dyn SocketOps>> {
+    check_family_and_type(domain, kind)?;
+    match domain as u16 {
+        AF_UNIX => Ok(Arc::new(UnixSocket::new_unconnected(unix_type(kind, protocol)?))),
+        AF_INET => match (kind, protocol) {
+            (SOCK_STREAM, 0 | 6) => Ok(inet_tcp::TcpSocket::new()),
+            (SOCK_DGRAM, 0 | 17) => Ok(inet_udp::UdpSocket::new()),
+            (SOCK_STREAM | SOCK_DGRAM, _) => return_errno!(EPROTONOSUPPORT),
+            _ => return_errno!(ESOCKTNOSUPPORT),
+        },
+        _ => return_errno!(EAFNOSUPPORT),
+    }
+}
+
+/// socketpair(2): a connected pair; only AF_UNIX has them (EOPNOTSUPP
+/// for the internet families, as Linux answers).
+pub fn create_pair(
+    domain: i32,
+    kind: i32,
+    protocol: i32,
+) -> Result<(Arc<dyn SocketOps>, Arc<dyn SocketOps>)> {
+    check_family_and_type(domain, kind)?;
+    match domain as u16 {
+        AF_UNIX => {
+            let (first, second) = UnixSocket::new_pair(unix_type(kind, protocol)?);
+            Ok((Arc::new(first), Arc::new(second)))
+        }
+        AF_INET | AF_INET6 => {
+            // The type is checked as for any socket first.
+            unix_type(kind, 0)?;
+            return_errno!(EOPNOTSUPP)
+        }
+        _ => return_errno!(EAFNOSUPPORT),
+    }
+}

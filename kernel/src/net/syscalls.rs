@@ -1,101 +1,100 @@
-//! Socket syscalls (net/socket.c): creating sockets and pairs, sending,
-//! receiving, shutting down, and socket options.
+//! The socket syscalls (net/socket.c): creating sockets and pairs, names,
+//! connections, sending, receiving, options and shutdown. User memory in
+//! and out, descriptors and SIGPIPE are handled here; the rest is the
+//! socket's [`SocketOps`], whatever its family. sendmsg and recvmsg are in
+//! `message_syscalls`.
 
-use super::unix_socket::{SocketType, UnixSocket, MSG_TRUNC};
+use super::socket::*;
 use crate::error::Result;
 use crate::fs::file::{OpenFile, O_RDWR};
+use crate::fs::syscalls::MAX_IO;
 use crate::mm::user::{check_range, kernel_buffer, read_bytes, read_val, write_bytes, write_val};
 use crate::return_errno;
 use crate::syscall::{Context, UserAddr};
 use abi::open_flags::{O_CLOEXEC, O_NONBLOCK};
-use abi::Errno;
 use alloc::format;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-pub const AF_UNIX: i32 = 1;
-pub const AF_INET: i32 = 2;
-pub const AF_INET6: i32 = 10;
-/// Families Linux knows at all (AF_MAX); others are EAFNOSUPPORT too.
-const SOCK_MAX: u32 = 11;
+/// The longest sockaddr accepted (sizeof(struct sockaddr_storage)).
+const MAX_ADDRESS: u32 = 128;
 const SOCK_TYPE_MASK: u32 = 0xf;
-const SOL_SOCKET: i32 = 1;
-
-/// Largest single send or receive goose copies at once.
-pub(super) const MAX_IO: usize = 1 << 20;
 
 /// The socket behind `fd`: EBADF for no file, ENOTSOCK for another kind.
-pub fn socket_file(context: &Context, fd: i32) -> Result<Arc<OpenFile>> {
+pub(super) fn socket_of(context: &Context, fd: i32) -> Result<(Arc<OpenFile>, Arc<dyn SocketOps>)> {
     let file = context.process().files.lock().get(fd)?;
-    as_socket(&file)?;
-    Ok(file)
+    let socket = SocketFile::of(&file)?.clone();
+    Ok((file, socket))
 }
 
-pub fn as_socket(file: &OpenFile) -> Result<&UnixSocket> {
-    let ops: &dyn core::any::Any = &*file.ops;
-    ops.downcast_ref::<UnixSocket>().ok_or_else(|| Errno::ENOTSOCK.into())
+/// A new open file for a socket, named socket:[inode] as in /proc/PID/fd.
+fn open_socket(socket: Arc<dyn SocketOps>, flags: u32) -> Arc<OpenFile> {
+    let file = SocketFile::new(socket);
+    let path = format!("socket:[{}]", file.inode).into_bytes();
+    OpenFile::new(file, O_RDWR | (flags & O_NONBLOCK), path)
 }
 
-/// The type and flags of socket(2) and socketpair(2), checked as
-/// __sock_create and unix_create check them.
-fn parse_type(family: i32, raw_type: u32, protocol: i32) -> Result<(SocketType, u32)> {
+/// Installs a socket as a new descriptor with SOCK_NONBLOCK/SOCK_CLOEXEC.
+fn install(context: &Context, socket: Arc<dyn SocketOps>, flags: u32) -> Result<i32> {
+    let file = open_socket(socket, flags);
+    context.process().files.lock().insert(file, flags & O_CLOEXEC != 0)
+}
+
+/// The flags or-ed into socket(2)'s type: anything but SOCK_NONBLOCK and
+/// SOCK_CLOEXEC is EINVAL.
+fn split_type(raw_type: u32) -> Result<(i32, u32)> {
     let flags = raw_type & !SOCK_TYPE_MASK;
     if flags & !(O_CLOEXEC | O_NONBLOCK) != 0 {
         return_errno!(EINVAL);
     }
-    let kind = raw_type & SOCK_TYPE_MASK;
-    if !(0..46).contains(&family) {
-        return_errno!(EAFNOSUPPORT);
-    }
-    if kind >= SOCK_MAX {
+    Ok(((raw_type & SOCK_TYPE_MASK) as i32, flags))
+}
+
+/// A sockaddr from user memory (move_addr_to_kernel): EINVAL when longer
+/// than a sockaddr_storage, nothing read for length 0.
+pub(super) fn read_address(address: UserAddr, length: u32) -> Result<Vec<u8>> {
+    if length > MAX_ADDRESS {
         return_errno!(EINVAL);
     }
-    if family != AF_UNIX {
-        return_errno!(EAFNOSUPPORT);
-    }
-    if protocol != 0 && protocol != AF_UNIX {
-        return_errno!(EPROTONOSUPPORT);
-    }
-    let kind = match kind {
-        1 => SocketType::Stream,
-        // SOCK_RAW is taken as SOCK_DGRAM (unix_create).
-        2 | 3 => SocketType::Datagram,
-        5 => SocketType::SeqPacket,
-        _ => return_errno!(ESOCKTNOSUPPORT),
-    };
-    Ok((kind, flags))
+    let mut bytes = alloc::vec![0; length as usize];
+    read_bytes(address, &mut bytes)?;
+    Ok(bytes)
 }
 
-fn open_socket(socket: UnixSocket, flags: u32) -> Arc<OpenFile> {
-    let path = format!("socket:[{}]", socket.inode).into_bytes();
-    OpenFile::new(Arc::new(socket), O_RDWR | (flags & O_NONBLOCK), path)
+/// Writes an address to a user buffer whose size is at `length_at`,
+/// truncating it, and stores the full length there (move_addr_to_user).
+/// Nothing happens when `address` is null.
+pub(super) fn write_address(address: UserAddr, length_at: UserAddr, bytes: &[u8]) -> Result<()> {
+    if address.is_null() {
+        return Ok(());
+    }
+    let room: i32 = read_val(length_at)?;
+    if room < 0 {
+        return_errno!(EINVAL);
+    }
+    let count = bytes.len().min(room as usize);
+    write_bytes(address, &bytes[..count])?;
+    write_val(length_at, &(bytes.len() as u32))
 }
 
-pub fn socket(context: &mut Context, family: i32, raw_type: u32, protocol: i32) -> Result<i32> {
-    let (kind, flags) = parse_type(family, raw_type, protocol)?;
-    let file = open_socket(UnixSocket::new_unconnected(kind), flags);
-    context.process().files.lock().insert(file, flags & O_CLOEXEC != 0)
+pub fn socket(context: &mut Context, domain: i32, raw_type: u32, protocol: i32) -> Result<i32> {
+    let (kind, flags) = split_type(raw_type)?;
+    let socket = super::create(domain, kind, protocol)?;
+    install(context, socket, flags)
 }
 
 pub fn socketpair(
     context: &mut Context,
-    family: i32,
+    domain: i32,
     raw_type: u32,
     protocol: i32,
     fds: UserAddr,
 ) -> Result<()> {
-    if raw_type & !SOCK_TYPE_MASK & !(O_CLOEXEC | O_NONBLOCK) != 0 {
-        return_errno!(EINVAL);
-    }
+    let (kind, flags) = split_type(raw_type)?;
     // Linux stores the two descriptor numbers before it creates the
     // sockets, so a bad pointer is EFAULT whatever the family.
     write_val(fds, &[0i32; 2])?;
-    if family == AF_INET || family == AF_INET6 {
-        parse_type(AF_UNIX, raw_type, 0)?;
-        return_errno!(EOPNOTSUPP);
-    }
-    let (kind, flags) = parse_type(family, raw_type, protocol)?;
-    let (first, second) = UnixSocket::new_pair(kind);
+    let (first, second) = super::create_pair(domain, kind, protocol)?;
     let (first, second) = (open_socket(first, flags), open_socket(second, flags));
     let cloexec = flags & O_CLOEXEC != 0;
     let mut files = context.process().files.lock();
@@ -117,6 +116,76 @@ pub fn socketpair(
     Ok(())
 }
 
+pub fn bind(context: &mut Context, fd: i32, address: UserAddr, length: u32) -> Result<()> {
+    let (_, socket) = socket_of(context, fd)?;
+    socket.bind(&read_address(address, length)?)
+}
+
+pub fn listen(context: &mut Context, fd: i32, backlog: i32) -> Result<()> {
+    let (_, socket) = socket_of(context, fd)?;
+    socket.listen(backlog)
+}
+
+pub fn accept(context: &mut Context, fd: i32, address: UserAddr, length_at: UserAddr) -> Result<i32> {
+    accept4(context, fd, address, length_at, 0)
+}
+
+pub fn accept4(
+    context: &mut Context,
+    fd: i32,
+    address: UserAddr,
+    length_at: UserAddr,
+    flags: u32,
+) -> Result<i32> {
+    if flags & !(O_NONBLOCK | O_CLOEXEC) != 0 {
+        return_errno!(EINVAL);
+    }
+    let (file, socket) = socket_of(context, fd)?;
+    let (connection, peer) = socket.accept(file.is_nonblocking())?;
+    // Linux accepts the connection first and reports EFAULT after, when
+    // the connection is lost (accept(2)).
+    let new_fd = install(context, connection, flags)?;
+    if let Err(error) = write_address(address, length_at, &peer) {
+        let _ = context.process().files.lock().remove(new_fd);
+        return Err(error);
+    }
+    Ok(new_fd)
+}
+
+pub fn connect(context: &mut Context, fd: i32, address: UserAddr, length: u32) -> Result<()> {
+    let (file, socket) = socket_of(context, fd)?;
+    socket.connect(&read_address(address, length)?, file.is_nonblocking())
+}
+
+pub fn getsockname(context: &mut Context, fd: i32, address: UserAddr, length_at: UserAddr) -> Result<()> {
+    let (_, socket) = socket_of(context, fd)?;
+    let name = socket.local_address()?;
+    write_address(address, length_at, &name)
+}
+
+pub fn getpeername(context: &mut Context, fd: i32, address: UserAddr, length_at: UserAddr) -> Result<()> {
+    let (_, socket) = socket_of(context, fd)?;
+    let name = socket.peer_address()?;
+    write_address(address, length_at, &name)
+}
+
+pub(super) fn io_flags(file: &OpenFile, flags: u32) -> IoFlags {
+    IoFlags { flags, is_nonblocking: file.is_nonblocking() || flags & MSG_DONTWAIT != 0 }
+}
+
+/// Sends through the socket's family, raising SIGPIPE for EPIPE on a
+/// stream unless MSG_NOSIGNAL.
+pub(super) fn send(
+    socket: &dyn SocketOps,
+    data: &[u8],
+    destination: Option<&[u8]>,
+    control: Vec<ControlMessage>,
+    flags: IoFlags,
+) -> Result<usize> {
+    let result = socket.send(data, destination, control, flags);
+    raise_sigpipe_on_epipe(socket, result, flags.flags)
+}
+
 pub fn sendto(
     context: &mut Context,
     fd: i32,
@@ -126,48 +195,12 @@ pub fn sendto(
     address: UserAddr,
     address_length: u32,
 ) -> Result<usize> {
-    let file = socket_file(context, fd)?;
-    let socket = as_socket(&file)?;
+    let (file, socket) = socket_of(context, fd)?;
     check_range(buffer, length)?;
     let mut data = kernel_buffer(length.min(MAX_IO))?;
     read_bytes(buffer, &mut data)?;
-    if !address.is_null() && address_length != 0 {
-        if socket.kind != SocketType::Datagram {
-            // A connected stream refuses an address (unix_stream_sendmsg).
-            return_errno!(EISCONN);
-        }
-        return_errno!(EOPNOTSUPP);
-    }
-    socket.send(&file, &data, flags, Vec::new())
-}
-
-pub fn recvfrom(
-    context: &mut Context,
-    fd: i32,
-    buffer: UserAddr,
-    length: usize,
-    flags: u32,
-    address: UserAddr,
-    address_length: UserAddr,
-) -> Result<usize> {
-    let file = socket_file(context, fd)?;
-    let socket = as_socket(&file)?;
-    probe_writable(buffer, length)?;
-    let mut data = kernel_buffer(length.min(MAX_IO))?;
-    let received = socket.receive(&file, &mut data, flags)?;
-    write_bytes(buffer, &data[..received.count])?;
-    if !address.is_null() && !address_length.is_null() {
-        // The peer of a socketpair has no name: Linux reports length 0.
-        let given: i32 = read_val(address_length)?;
-        if given < 0 {
-            return_errno!(EINVAL);
-        }
-        write_val(address_length, &0i32)?;
-    }
-    if flags & MSG_TRUNC != 0 && socket.kind != SocketType::Stream {
-        return Ok(received.full_length);
-    }
-    Ok(received.count)
+    let destination = if address.is_null() { None } else { Some(read_address(address, address_length)?) };
+    send(&*socket, &data, destination.as_deref(), Vec::new(), io_flags(&file, flags))
 }
 
 /// EFAULT before a receive consumes anything, for a buffer whose ends
@@ -182,56 +215,33 @@ pub(super) fn probe_writable(buffer: UserAddr, length: usize) -> Result<()> {
     Ok(())
 }
 
-pub fn shutdown(context: &mut Context, fd: i32, how: i32) -> Result<()> {
-    let file = socket_file(context, fd)?;
-    as_socket(&file)?.shutdown(how)
+/// What recv returns: the full datagram length for MSG_TRUNC on a
+/// message socket, else the bytes copied.
+pub(super) fn received_length(socket: &dyn SocketOps, received: &Received, flags: u32) -> usize {
+    if flags & MSG_TRUNC != 0 && socket.socket_type() != SOCK_STREAM {
+        received.full_length
+    } else {
+        received.count
+    }
 }
 
-const SO_TYPE: i32 = 3;
-const SO_ERROR: i32 = 4;
-const SO_SNDBUF: i32 = 7;
-const SO_RCVBUF: i32 = 8;
-const SO_ACCEPTCONN: i32 = 30;
-const SO_PROTOCOL: i32 = 38;
-const SO_DOMAIN: i32 = 39;
-
-/// net.core.wmem_max and rmem_max: the most SO_SNDBUF/SO_RCVBUF may ask.
-const BUFFER_MAX: usize = 212992;
-/// SOCK_MIN_SNDBUF and SOCK_MIN_RCVBUF on 64-bit Linux.
-const SEND_BUFFER_MIN: usize = 4608;
-const RECEIVE_BUFFER_MIN: usize = 2304;
-
-pub fn getsockopt(
+pub fn recvfrom(
     context: &mut Context,
     fd: i32,
-    level: i32,
-    name: i32,
-    value: UserAddr,
-    length: UserAddr,
-) -> Result<()> {
-    let file = socket_file(context, fd)?;
-    let socket = as_socket(&file)?;
-    if level != SOL_SOCKET {
-        return_errno!(EOPNOTSUPP);
-    }
-    let given: i32 = read_val(length)?;
-    if given < 0 {
-        return_errno!(EINVAL);
-    }
-    let (send_buffer, receive_buffer) = socket.buffer_sizes();
-    let answer: i32 = match name {
-        SO_TYPE => socket.kind as i32,
-        SO_ERROR => socket.take_error().map_or(0, |e| e as i32),
-        SO_SNDBUF => send_buffer as i32,
-        SO_RCVBUF => receive_buffer as i32,
-        SO_ACCEPTCONN => 0,
-        SO_PROTOCOL => 0,
-        SO_DOMAIN => AF_UNIX,
-        _ => return_errno!(ENOPROTOOPT),
-    };
-    let count = (given as usize).min(4);
-    write_bytes(value, &answer.to_ne_bytes()[..count])?;
-    write_val(length, &(count as i32))
+    buffer: UserAddr,
+    length: usize,
+    flags: u32,
+    address: UserAddr,
+    length_at: UserAddr,
+) -> Result<usize> {
+    let (file, socket) = socket_of(context, fd)?;
+    probe_writable(buffer, length)?;
+    let mut data = kernel_buffer(length.min(MAX_IO))?;
+    let received = socket.receive(&mut data, io_flags(&file, flags))?;
+    write_bytes(buffer, &data[..received.count])?;
+    // A connected stream reports no address: Linux stores length 0.
+    write_address(address, length_at, received.source.as_deref().unwrap_or(&[]))?;
+    Ok(received_length(&*socket, &received, flags))
 }
 
 pub fn setsockopt(
@@ -242,22 +252,47 @@ pub fn setsockopt(
     value: UserAddr,
     length: u32,
 ) -> Result<()> {
-    let file = socket_file(context, fd)?;
-    let socket = as_socket(&file)?;
-    if level != SOL_SOCKET {
-        return_errno!(EOPNOTSUPP);
-    }
-    if (length as i32) < 4 {
+    let (_, socket) = socket_of(context, fd)?;
+    socket.set_option(level, name, OptionValue { address: value, length })
+}
+
+pub fn getsockopt(
+    context: &mut Context,
+    fd: i32,
+    level: i32,
+    name: i32,
+    value: UserAddr,
+    length_at: UserAddr,
+) -> Result<()> {
+    let (_, socket) = socket_of(context, fd)?;
+    let int = |value: i32| Ok(value.to_ne_bytes().to_vec());
+    let bytes: Vec<u8> = if level == SOL_SOCKET {
+        // sock_getsockopt reads the length before it looks at the name.
+        let room: i32 = read_val(length_at)?;
+        if room < 0 {
+            return_errno!(EINVAL);
+        }
+        match name {
+            SO_TYPE => int(socket.socket_type()),
+            SO_DOMAIN => int(socket.domain() as i32),
+            SO_PROTOCOL => int(socket.protocol()),
+            SO_ACCEPTCONN => int(socket.is_listening() as i32),
+            SO_ERROR => int(socket.take_error()),
+            _ => socket.get_option(level, name),
+        }?
+    } else {
+        socket.get_option(level, name)?
+    };
+    let room: i32 = read_val(length_at)?;
+    if room < 0 {
         return_errno!(EINVAL);
     }
-    let requested: i32 = read_val(value)?;
-    // Linux doubles the request for bookkeeping and clamps it.
-    let doubled = |minimum: usize| ((requested.max(0) as usize).min(BUFFER_MAX) * 2).max(minimum);
-    match name {
-        SO_SNDBUF => socket.set_send_buffer(doubled(SEND_BUFFER_MIN)),
-        SO_RCVBUF => socket.set_receive_buffer(doubled(RECEIVE_BUFFER_MIN)),
-        SO_TYPE | SO_ERROR | SO_PROTOCOL | SO_DOMAIN | SO_ACCEPTCONN => return_errno!(ENOPROTOOPT),
-        _ => {}
-    }
-    Ok(())
+    let count = bytes.len().min(room as usize);
+    write_bytes(value, &bytes[..count])?;
+    write_val(length_at, &(count as u32))
+}
+
+pub fn shutdown(context: &mut Context, fd: i32, how: i32) -> Result<()> {
+    let (_, socket) = socket_of(context, fd)?;
+    socket.shutdown(Shutdown::from_how(how)?)
 }

@@ -79,7 +79,6 @@ pub struct Mode {
     pub is_nonblocking: bool,
     pub is_peek: bool,
     pub is_wait_all: bool,
-    pub is_no_signal: bool,
 }
 
 fn peer(side: usize) -> usize {
@@ -152,9 +151,7 @@ impl Connection {
                     if sent > 0 {
                         return Ok(sent);
                     }
-                    if error == Errno::EPIPE && self.kind == SocketType::Stream && !mode.is_no_signal {
-                        crate::signal::send_to_current(abi::signal::SIGPIPE);
-                    }
+                    // The socket layer raises SIGPIPE for a stream's EPIPE.
                     return Err(error.into());
                 }
                 let limit = state.send_buffer_bytes[side];

@@ -1,18 +1,15 @@
-//! An AF_UNIX socket as a file: its type, its state (unconnected or one
-//! side of a connection), and its options. Reads and writes are receives
-//! and sends without flags.
+//! An AF_UNIX socket: its type, its state (unconnected or one side of a
+//! connection), and its options, behind the family-independent
+//! [`SocketOps`].
 
-use super::unix_connection::{
-    Connection, Mode, Received, DEFAULT_BUFFER_BYTES, RECEIVE_SHUTDOWN, SEND_SHUTDOWN,
-};
+use super::socket::*;
+use super::unix_connection::{Connection, Mode, DEFAULT_BUFFER_BYTES, RECEIVE_SHUTDOWN, SEND_SHUTDOWN};
 use crate::error::Result;
-use crate::fs::file::{FileOps, Metadata, OpenFile, Readiness};
+use crate::fs::file::Readiness;
 use crate::return_errno;
 use crate::sync::WaitQueue;
-use abi::Errno;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU64, Ordering};
 use hal::sync::SpinLock;
 use spin::Once;
 
@@ -24,45 +21,23 @@ pub enum SocketType {
     SeqPacket = 5,
 }
 
-/// st_dev of sockets (sockfs, an anonymous device).
-const SOCKFS_DEVICE: u64 = 8;
-
-pub const MSG_PEEK: u32 = 2;
-pub const MSG_TRUNC: u32 = 0x20;
-pub const MSG_DONTWAIT: u32 = 0x40;
-pub const MSG_WAITALL: u32 = 0x100;
-pub const MSG_NOSIGNAL: u32 = 0x4000;
-
 pub struct UnixSocket {
     pub kind: SocketType,
-    pub inode: u64,
     /// Its side of a connection, once connected (never undone).
     connected: Once<(Arc<Connection>, usize)>,
     /// SO_SNDBUF and SO_RCVBUF as getsockopt reports them.
     buffer_sizes: SpinLock<(usize, usize)>,
     /// Woken on state changes of an unconnected socket (none yet).
     idle: WaitQueue,
-    uid: u32,
-    gid: u32,
-}
-
-/// A fresh inode number for a socket (socket:[N]).
-fn next_inode() -> u64 {
-    static NEXT: AtomicU64 = AtomicU64::new(4000);
-    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl UnixSocket {
     pub fn new_unconnected(kind: SocketType) -> UnixSocket {
-        let credentials = crate::process::current().map(|p| *p.credentials.lock()).unwrap_or_default();
         UnixSocket {
             kind,
-            inode: next_inode(),
             connected: Once::new(),
             buffer_sizes: SpinLock::new((DEFAULT_BUFFER_BYTES, DEFAULT_BUFFER_BYTES)),
             idle: WaitQueue::new(),
-            uid: credentials.euid,
-            gid: credentials.egid,
         }
     }
 
@@ -79,38 +54,89 @@ impl UnixSocket {
         self.connected.get().map(|(connection, side)| (&**connection, *side))
     }
 
-    fn mode(file: &OpenFile, flags: u32) -> Mode {
+    fn mode(flags: IoFlags) -> Mode {
         Mode {
-            is_nonblocking: file.is_nonblocking() || flags & MSG_DONTWAIT != 0,
-            is_peek: flags & MSG_PEEK != 0,
-            is_wait_all: flags & MSG_WAITALL != 0,
-            is_no_signal: flags & MSG_NOSIGNAL != 0,
+            is_nonblocking: flags.is_nonblocking,
+            is_peek: flags.flags & MSG_PEEK != 0,
+            is_wait_all: flags.flags & MSG_WAITALL != 0,
+        }
+    }
+
+    fn set_send_buffer(&self, bytes: usize) {
+        self.buffer_sizes.lock().0 = bytes;
+        if let Some((connection, side)) = self.connection() {
+            connection.set_send_buffer(side, bytes);
+        }
+    }
+
+    fn set_receive_buffer(&self, bytes: usize) {
+        self.buffer_sizes.lock().1 = bytes;
+    }
+}
+
+/// An AF_UNIX name without a path: what getsockname reports for an
+/// unbound socket, and getpeername for a socketpair's peer.
+fn unnamed_address() -> Vec<u8> {
+    (AF_UNIX).to_ne_bytes().to_vec()
+}
+
+impl SocketOps for UnixSocket {
+    fn domain(&self) -> u16 {
+        AF_UNIX
+    }
+
+    fn socket_type(&self) -> i32 {
+        self.kind as i32
+    }
+
+    fn local_address(&self) -> Result<Vec<u8>> {
+        Ok(unnamed_address())
+    }
+
+    fn peer_address(&self) -> Result<Vec<u8>> {
+        match self.connection() {
+            Some(_) => Ok(unnamed_address()),
+            None => return_errno!(ENOTCONN),
         }
     }
 
     /// send(2) to the connected peer, with descriptors to pass.
-    pub fn send(
+    fn send(
         &self,
-        file: &OpenFile,
         data: &[u8],
-        flags: u32,
-        rights: Vec<Arc<OpenFile>>,
+        destination: Option<&[u8]>,
+        control: Vec<ControlMessage>,
+        flags: IoFlags,
     ) -> Result<usize> {
+        if destination.is_some_and(|name| !name.is_empty()) {
+            // A connected stream refuses an address (unix_stream_sendmsg);
+            // sending to a bound name is not there yet.
+            if self.kind != SocketType::Datagram {
+                return_errno!(EISCONN);
+            }
+            return_errno!(EOPNOTSUPP);
+        }
         let Some((connection, side)) = self.connection() else { return_errno!(ENOTCONN) };
+        let mut rights = Vec::new();
+        for message in control {
+            if let ControlMessage::Rights(mut files) = message {
+                rights.append(&mut files);
+            }
+        }
         let credentials = crate::process::current()
             .map(|p| {
                 let credentials = *p.credentials.lock();
                 (p.pid, credentials.euid, credentials.egid)
             })
             .unwrap_or_default();
-        connection.send(side, data, rights, credentials, Self::mode(file, flags))
+        connection.send(side, data, rights, credentials, Self::mode(flags))
     }
 
     /// recv(2).
-    pub fn receive(&self, file: &OpenFile, buffer: &mut [u8], flags: u32) -> Result<Received> {
+    fn receive(&self, buffer: &mut [u8], flags: IoFlags) -> Result<Received> {
         let Some((connection, side)) = self.connection() else {
             if self.kind == SocketType::Datagram {
-                if file.is_nonblocking() || flags & MSG_DONTWAIT != 0 {
+                if flags.is_nonblocking {
                     return_errno!(EAGAIN);
                 }
                 let _ = self.idle.wait_until_or(|| false, crate::signal::current_has_pending);
@@ -118,76 +144,71 @@ impl UnixSocket {
             }
             return_errno!(EINVAL);
         };
-        connection.receive(side, buffer, Self::mode(file, flags))
-    }
-
-    /// shutdown(2): `how` is SHUT_RD (0), SHUT_WR (1) or SHUT_RDWR (2).
-    pub fn shutdown(&self, how: i32) -> Result<()> {
-        let bits = match how {
-            0 => RECEIVE_SHUTDOWN,
-            1 => SEND_SHUTDOWN,
-            2 => RECEIVE_SHUTDOWN | SEND_SHUTDOWN,
-            _ => return_errno!(EINVAL),
-        };
-        match self.connection() {
-            Some((connection, side)) => {
-                connection.shutdown(side, bits);
-                Ok(())
-            }
-            // Linux records the bits on an unconnected socket and
-            // succeeds; nothing here reads them yet.
-            None => Ok(()),
+        let received = connection.receive(side, buffer, Self::mode(flags))?;
+        let mut message_flags = 0;
+        if self.kind != SocketType::Stream && received.full_length > received.count {
+            message_flags |= MSG_TRUNC;
         }
-    }
-
-    /// SO_ERROR: the pending error, cleared.
-    pub fn take_error(&self) -> Option<Errno> {
-        self.connection().and_then(|(connection, side)| connection.take_error(side))
-    }
-
-    pub fn buffer_sizes(&self) -> (usize, usize) {
-        *self.buffer_sizes.lock()
-    }
-
-    pub fn set_send_buffer(&self, bytes: usize) {
-        self.buffer_sizes.lock().0 = bytes;
-        if let Some((connection, side)) = self.connection() {
-            connection.set_send_buffer(side, bytes);
+        let mut control = Vec::new();
+        if !received.rights.is_empty() {
+            control.push(ControlMessage::Rights(received.rights));
         }
-    }
-
-    pub fn set_receive_buffer(&self, bytes: usize) {
-        self.buffer_sizes.lock().1 = bytes;
-    }
-}
-
-impl FileOps for UnixSocket {
-    fn read(&self, file: &OpenFile, _offset: u64, buffer: &mut [u8]) -> Result<usize> {
-        self.receive(file, buffer, 0).map(|received| received.count)
-    }
-
-    fn write(&self, file: &OpenFile, _offset: u64, data: &[u8]) -> Result<usize> {
-        self.send(file, data, 0, Vec::new())
-    }
-
-    fn metadata(&self) -> Result<Metadata> {
-        Ok(Metadata {
-            mode: abi::mode::S_IFSOCK | 0o777,
-            links: 1,
-            inode: self.inode,
-            device: SOCKFS_DEVICE,
-            uid: self.uid,
-            gid: self.gid,
-            block_size: 4096,
-            ..Metadata::default()
+        Ok(Received {
+            count: received.count,
+            full_length: received.full_length,
+            source: None,
+            control,
+            message_flags,
         })
     }
 
-    fn is_seekable(&self) -> bool {
-        false
+    fn shutdown(&self, how: Shutdown) -> Result<()> {
+        let bits = match how {
+            Shutdown::Read => RECEIVE_SHUTDOWN,
+            Shutdown::Write => SEND_SHUTDOWN,
+            Shutdown::Both => RECEIVE_SHUTDOWN | SEND_SHUTDOWN,
+        };
+        if let Some((connection, side)) = self.connection() {
+            connection.shutdown(side, bits);
+        }
+        // Linux records the bits on an unconnected socket and succeeds;
+        // nothing here reads them yet.
+        Ok(())
     }
 
-    fn ioctl(&self, _file: &OpenFile, command: u32, argument: usize) -> Result<isize> {
+    fn set_option(&self, level: i32, name: i32, value: OptionValue) -> Result<()> {
+        if level != SOL_SOCKET {
+            return_errno!(EOPNOTSUPP);
+        }
+        let requested = value.int()?;
+        match name {
+            SO_SNDBUF => self.set_send_buffer(requested_buffer(requested, SEND_BUFFER_MIN)),
+            SO_RCVBUF => self.set_receive_buffer(requested_buffer(requested, RECEIVE_BUFFER_MIN)),
+            SO_TYPE | SO_ERROR | SO_PROTOCOL | SO_DOMAIN | SO_ACCEPTCONN => return_errno!(ENOPROTOOPT),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn get_option(&self, level: i32, name: i32) -> Result<Vec<u8>> {
+        if level != SOL_SOCKET {
+            return_errno!(EOPNOTSUPP);
+        }
+        let (send_buffer, receive_buffer) = *self.buffer_sizes.lock();
+        let value = match name {
+            SO_SNDBUF => send_buffer as i32,
+            SO_RCVBUF => receive_buffer as i32,
+            _ => return_errno!(ENOPROTOOPT),
+        };
+        Ok(value.to_ne_bytes().to_vec())
+    }
+
+    /// SO_ERROR: the pending error, cleared.
+    fn take_error(&self) -> i32 {
+        self.connection().and_then(|(connection, side)| connection.take_error(side)).map_or(0, |e| e as i32)
+    }
+
+    fn ioctl(&self, command: u32, argument: usize) -> Result<isize> {
         const FIONREAD: u32 = 0x541b;
         match command {
             FIONREAD => {

@@ -1,0 +1,258 @@
+//! AF_INET SOCK_DGRAM on smoltcp. The smoltcp socket exists from the
+//! first bind (explicit, or the automatic one of a first send/connect);
+//! a connected socket keeps its peer as the default destination and only
+//! receives from it (udp(7)).
+
+use super::inet_address;
+use super::socket::*;
+use super::stack::{self, Transport, CHANGED};
+use crate::error::Result;
+use crate::fs::file::Readiness;
+use crate::return_errno;
+use crate::sync::WaitQueue;
+use abi::Errno;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use hal::sync::SpinLock;
+use smoltcp::iface::SocketHandle;
+use smoltcp::socket::udp;
+use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint};
+
+const IPPROTO_UDP: i32 = 17;
+/// Datagrams and bytes queued per direction.
+const QUEUED_DATAGRAMS: usize = 64;
+const QUEUED_BYTES: usize = 64 * 1024;
+
+#[derive(Default)]
+struct State {
+    /// The smoltcp socket and its local endpoint, once bound.
+    bound: Option<(SocketHandle, IpEndpoint)>,
+    peer: Option<IpEndpoint>,
+}
+
+pub struct UdpSocket {
+    state: SpinLock<State>,
+}
+
+fn buffer() -> udp::PacketBuffer<'static> {
+    udp::PacketBuffer::new(
+        alloc::vec![udp::PacketMetadata::EMPTY; QUEUED_DATAGRAMS],
+        alloc::vec![0; QUEUED_BYTES],
+    )
+}
+
+impl UdpSocket {
+    pub fn new() -> Arc<UdpSocket> {
+        Arc::new(UdpSocket { state: SpinLock::new(State::default()) })
+    }
+
+    /// Binds to `local` (port 0: an ephemeral one) if not bound yet.
+    fn bind_locked(state: &mut State, local: IpEndpoint) -> Result<(SocketHandle, IpEndpoint)> {
+        if let Some(bound) = state.bound {
+            return Ok(bound);
+        }
+        let bound = stack::with(|stack| {
+            if !stack.is_local_address(local.addr) {
+                return_errno!(EADDRNOTAVAIL);
+            }
+            let port = stack.take_port(Transport::Udp, local.port, false)?;
+            let mut socket = udp::Socket::new(buffer(), buffer());
+            let endpoint = IpListenEndpoint {
+                addr: if local.addr.is_unspecified() { None } else { Some(local.addr) },
+                port,
+            };
+            if socket.bind(endpoint).is_err() {
+                stack.release_port(Transport::Udp, port);
+                return_errno!(EINVAL);
+            }
+            Ok((stack.sockets.add(socket), IpEndpoint::new(local.addr, port)))
+        })?;
+        state.bound = Some(bound);
+        Ok(bound)
+    }
+
+    fn handle(&self) -> Option<SocketHandle> {
+        self.state.lock().bound.map(|(handle, _)| handle)
+    }
+}
+
+fn any_address() -> IpEndpoint {
+    IpEndpoint::new(IpAddress::v4(0, 0, 0, 0), 0)
+}
+
+impl SocketOps for UdpSocket {
+    fn domain(&self) -> u16 {
+        AF_INET
+    }
+    fn socket_type(&self) -> i32 {
+        SOCK_DGRAM
+    }
+    fn protocol(&self) -> i32 {
+        IPPROTO_UDP
+    }
+
+    fn bind(&self, address: &[u8]) -> Result<()> {
+        let local = inet_address::parse(address)?;
+        let mut state = self.state.lock();
+        if state.bound.is_some() {
+            return_errno!(EINVAL);
+        }
+        Self::bind_locked(&mut state, local).map(|_| ())
+    }
+
+    fn connect(&self, address: &[u8], _is_nonblocking: bool) -> Result<()> {
+        // AF_UNSPEC dissolves the association (connect(2)).
+        if address.len() >= 2 && u16::from_ne_bytes([address[0], address[1]]) == 0 {
+            self.state.lock().peer = None;
+            return Ok(());
+        }
+        let peer = inet_address::parse(address)?;
+        let mut state = self.state.lock();
+        Self::bind_locked(&mut state, any_address())?;
+        state.peer = Some(peer);
+        Ok(())
+    }
+
+    fn local_address(&self) -> Result<Vec<u8>> {
+        let state = self.state.lock();
+        let local = state.bound.map(|(_, local)| match (local.addr.is_unspecified(), state.peer) {
+            // A connected socket reports the source address its route uses.
+            (true, Some(_)) => IpEndpoint::new(IpAddress::v4(127, 0, 0, 1), local.port),
+            _ => local,
+        });
+        Ok(inet_address::build(local))
+    }
+
+    fn peer_address(&self) -> Result<Vec<u8>> {
+        match self.state.lock().peer {
+            Some(peer) => Ok(inet_address::build(Some(peer))),
+            None => return_errno!(ENOTCONN),
+        }
+    }
+
+    fn send(
+        &self,
+        data: &[u8],
+        destination: Option<&[u8]>,
+        _control: Vec<ControlMessage>,
+        flags: IoFlags,
+    ) -> Result<usize> {
+        let (handle, destination) = {
+            let mut state = self.state.lock();
+            let destination = match destination {
+                Some(address) => inet_address::parse(address)?,
+                None => state.peer.ok_or(Errno::EDESTADDRREQ)?,
+            };
+            let (handle, _) = Self::bind_locked(&mut state, any_address())?;
+            (handle, destination)
+        };
+        if data.len() > QUEUED_BYTES {
+            return_errno!(EMSGSIZE);
+        }
+        loop {
+            let outcome = stack::with(|stack| {
+                let socket = stack.sockets.get_mut::<udp::Socket>(handle);
+                match socket.send_slice(data, destination) {
+                    Ok(()) => Ok(true),
+                    Err(udp::SendError::BufferFull) => Ok(false),
+                    Err(udp::SendError::Unaddressable) => Err(Errno::ENETUNREACH),
+                }
+            })?;
+            if outcome {
+                return Ok(data.len());
+            }
+            if flags.is_nonblocking {
+                return_errno!(EAGAIN);
+            }
+            let satisfied = CHANGED.wait_until_or(
+                || stack::with(|stack| stack.sockets.get::<udp::Socket>(handle).can_send()),
+                crate::signal::current_has_pending,
+            );
+            if !satisfied {
+                return_errno!(ERESTARTSYS);
+            }
+        }
+    }
+
+    fn receive(&self, buffer: &mut [u8], flags: IoFlags) -> Result<Received> {
+        let handle = {
+            let mut state = self.state.lock();
+            // Linux autobinds here too, so a recv on an unbound socket waits.
+            Self::bind_locked(&mut state, any_address())?.0
+        };
+        loop {
+            let peer = self.state.lock().peer;
+            let received = stack::with(|stack| {
+                let socket = stack.sockets.get_mut::<udp::Socket>(handle);
+                loop {
+                    let (payload, metadata) = match socket.peek() {
+                        Ok((payload, metadata)) => (payload, *metadata),
+                        Err(_) => return None,
+                    };
+                    // A connected socket drops datagrams from others.
+                    if peer.is_some_and(|peer| peer != metadata.endpoint) {
+                        let _ = socket.recv();
+                        continue;
+                    }
+                    let count = payload.len().min(buffer.len());
+                    buffer[..count].copy_from_slice(&payload[..count]);
+                    let full_length = payload.len();
+                    if flags.flags & MSG_PEEK == 0 {
+                        let _ = socket.recv();
+                    }
+                    return Some(Received {
+                        count,
+                        full_length,
+                        source: Some(inet_address::build(Some(metadata.endpoint))),
+                        message_flags: if full_length > count { MSG_TRUNC } else { 0 },
+                        ..Received::default()
+                    });
+                }
+            });
+            if let Some(received) = received {
+                return Ok(received);
+            }
+            if flags.is_nonblocking {
+                return_errno!(EAGAIN);
+            }
+            let satisfied = CHANGED.wait_until_or(
+                || stack::with(|stack| stack.sockets.get::<udp::Socket>(handle).can_recv()),
+                crate::signal::current_has_pending,
+            );
+            if !satisfied {
+                return_errno!(ERESTARTSYS);
+            }
+        }
+    }
+
+    fn shutdown(&self, _how: Shutdown) -> Result<()> {
+        if self.state.lock().peer.is_none() {
+            return_errno!(ENOTCONN);
+        }
+        Ok(())
+    }
+
+    fn readiness(&self) -> Readiness {
+        match self.handle() {
+            None => Readiness { writable: true, ..Readiness::default() },
+            Some(handle) => stack::with(|stack| {
+                let socket = stack.sockets.get::<udp::Socket>(handle);
+                Readiness { readable: socket.can_recv(), writable: socket.can_send(), ..Readiness::default() }
+            }),
+        }
+    }
+
+    fn wait_queues(&self) -> [Option<&WaitQueue>; 2] {
+        [Some(&CHANGED), None]
+    }
+
+    fn release(&self) {
+        let bound = self.state.lock().bound.take();
+        if let Some((handle, local)) = bound {
+            stack::with(|stack| {
+                stack.remove(handle);
+                stack.release_port(Transport::Udp, local.port);
+            });
+        }
+    }
+}
