@@ -5,7 +5,10 @@
 mod inet_address;
 mod inet_tcp;
 mod inet_udp;
+mod interface_ioctl;
+pub mod interfaces;
 pub mod message_syscalls;
+pub mod netlink_socket;
 pub mod socket;
 mod stack;
 pub mod syscalls;
@@ -59,6 +62,7 @@ pub fn create(domain: i32, kind: i32, protocol: i32) -> Result<Arc<dyn SocketOps
             (SOCK_STREAM | SOCK_DGRAM, _) => return_errno!(EPROTONOSUPPORT),
             _ => return_errno!(ESOCKTNOSUPPORT),
         },
+        netlink_socket::AF_NETLINK => Ok(netlink_socket::NetlinkSocket::new(kind, protocol)?),
         _ => return_errno!(EAFNOSUPPORT),
     }
 }
@@ -75,6 +79,10 @@ pub fn create_pair(
         AF_UNIX => {
             let (first, second) = UnixSocket::new_pair(unix_type(kind, protocol)?);
             Ok((Arc::new(first), Arc::new(second)))
+        }
+        netlink_socket::AF_NETLINK => {
+            netlink_socket::NetlinkSocket::new(kind, protocol)?;
+            return_errno!(EOPNOTSUPP)
         }
         AF_INET | AF_INET6 => {
             // The type is checked as for any socket first.

@@ -293,6 +293,10 @@ impl FileOps for SocketFile {
     }
 
     fn ioctl(&self, _file: &OpenFile, command: u32, argument: usize) -> Result<isize> {
+        // Every socket answers the interface ioctls (sock_do_ioctl).
+        if super::interface_ioctl::is_interface_ioctl(command) {
+            return super::interface_ioctl::ioctl(command, argument);
+        }
         self.socket.ioctl(command, argument)
     }
 

@@ -13,6 +13,8 @@ extern crate alloc;
 
 pub mod message;
 
+use abi::Errno;
+use abi::Errno::{EINVAL, ENODEV, EOPNOTSUPP, EPERM};
 use alloc::string::String;
 use alloc::vec::Vec;
 use message::{attributes, split, u32_at, Header, Writer};
@@ -109,12 +111,6 @@ const OPER_UP: u8 = 6;
 const OPER_DOWN: u8 = 2;
 const OPER_UNKNOWN: u8 = 0;
 
-/// Errno values this module answers with.
-pub const EPERM: i32 = 1;
-pub const ENODEV: i32 = 19;
-pub const EINVAL: i32 = 22;
-pub const EOPNOTSUPP: i32 = 95;
-
 /// The most bytes one received datagram carries: a dump longer than this
 /// is split between datagrams, never inside a message.
 pub const DATAGRAM_BYTES: usize = 4096;
@@ -156,17 +152,17 @@ pub struct Address {
     /// RT_SCOPE_HOST for loopback, RT_SCOPE_UNIVERSE otherwise.
     pub scope: u8,
     pub label: String,
+    /// Loopback addresses have none.
+    pub broadcast: Option<[u8; 4]>,
 }
 
-impl Address {
-    /// The subnet's broadcast address (none for /31 and /32).
-    pub fn broadcast(&self) -> Option<[u8; 4]> {
-        if self.prefix >= 31 {
-            return None;
-        }
-        let host_bits = u32::MAX >> self.prefix;
-        Some((u32::from_be_bytes(self.address) | host_bits).to_be_bytes())
+/// The subnet's broadcast address (none for /31 and /32).
+pub fn subnet_broadcast(address: [u8; 4], prefix: u8) -> Option<[u8; 4]> {
+    if prefix >= 31 {
+        return None;
     }
+    let host_bits = u32::MAX >> prefix;
+    Some((u32::from_be_bytes(address) | host_bits).to_be_bytes())
 }
 
 /// An IPv4 route.
@@ -205,13 +201,13 @@ pub enum Change {
     RemoveRoute(Route),
 }
 
-/// The kernel's side: what exists, and applying changes (an errno, positive,
-/// when a change is refused: EEXIST, EADDRNOTAVAIL, ESRCH, ...).
+/// The kernel's side: what exists, and applying changes (an errno when a
+/// change is refused: EEXIST, EADDRNOTAVAIL, ESRCH, ...).
 pub trait System {
     fn links(&self) -> Vec<Link>;
     fn addresses(&self) -> Vec<Address>;
     fn routes(&self) -> Vec<Route>;
-    fn apply(&mut self, change: Change) -> Result<(), i32>;
+    fn apply(&mut self, change: Change) -> Result<(), Errno>;
 }
 
 /// RTM_MAX: types past it are EOPNOTSUPP before the permission check.
@@ -233,7 +229,7 @@ pub fn handle(datagram: &[u8], port: u32, is_admin: bool, system: &mut dyn Syste
                     replies.push_alone(reply.error(0, &[]));
                 }
             }
-            Err(errno) => replies.push_alone(reply.error(errno, payload)),
+            Err(errno) => replies.push_alone(reply.error(errno as i32, payload)),
         }
     }
     replies.finish()
@@ -310,7 +306,7 @@ fn answer(
     is_admin: bool,
     system: &mut dyn System,
     replies: &mut Replies,
-) -> Result<(), i32> {
+) -> Result<(), Errno> {
     let kind = reply.header.kind;
     if payload.is_empty() {
         // Shorter than an rtgenmsg: accepted and ignored (rtnetlink_rcv_msg).
@@ -388,7 +384,7 @@ fn answer(
 }
 
 /// The link an ifinfomsg names, by index or by IFLA_IFNAME.
-fn find_link(system: &dyn System, payload: &[u8]) -> Result<Link, i32> {
+fn find_link(system: &dyn System, payload: &[u8]) -> Result<Link, Errno> {
     if payload.len() < 16 {
         return Err(EINVAL);
     }
@@ -415,7 +411,7 @@ fn ipv4(value: &[u8]) -> Option<[u8; 4]> {
 }
 
 /// An ifaddrmsg with IFA_LOCAL (or IFA_ADDRESS) for an IPv4 address.
-fn parse_address(system: &dyn System, payload: &[u8]) -> Result<Address, i32> {
+fn parse_address(system: &dyn System, payload: &[u8]) -> Result<Address, Errno> {
     if payload.len() < 8 || payload[0] != AF_INET || payload[1] > 32 {
         return Err(if payload.len() < 8 { EINVAL } else { EOPNOTSUPP });
     }
@@ -430,11 +426,13 @@ fn parse_address(system: &dyn System, payload: &[u8]) -> Result<Address, i32> {
         .and_then(|(_, v)| core::str::from_utf8(v.split(|&b| b == 0).next().unwrap_or(&[])).ok())
         .map_or_else(|| link.name.clone(), String::from);
     let scope = if address[0] == 127 { RT_SCOPE_HOST } else { payload[3] };
-    Ok(Address { index, address, prefix: payload[1], scope, label })
+    // Only what was asked for: `ip addr add` gives no broadcast without `brd`.
+    let broadcast = value(IFA_BROADCAST);
+    Ok(Address { index, address, prefix: payload[1], scope, label, broadcast })
 }
 
 /// An rtmsg for an IPv4 route.
-fn parse_route(payload: &[u8]) -> Result<Route, i32> {
+fn parse_route(payload: &[u8]) -> Result<Route, Errno> {
     if payload.len() < 12 {
         return Err(EINVAL);
     }
@@ -523,7 +521,7 @@ fn address_message(reply: &Reply, address: &Address) -> Vec<u8> {
     header[4..8].copy_from_slice(&address.index.to_ne_bytes());
     writer.raw(&header);
     writer.attribute(IFA_ADDRESS, &address.address).attribute(IFA_LOCAL, &address.address);
-    if let Some(broadcast) = address.broadcast() {
+    if let Some(broadcast) = address.broadcast {
         writer.attribute(IFA_BROADCAST, &broadcast);
     }
     // ifa_cacheinfo: preferred and valid lifetimes forever.

@@ -2,6 +2,7 @@
 
 use super::message::*;
 use super::*;
+use abi::Errno;
 use alloc::string::ToString;
 
 struct Fake {
@@ -21,10 +22,10 @@ impl System for Fake {
     fn routes(&self) -> Vec<Route> {
         self.routes.clone()
     }
-    fn apply(&mut self, change: Change) -> Result<(), i32> {
+    fn apply(&mut self, change: Change) -> Result<(), Errno> {
         if let Change::AddAddress { address, .. } = &change {
-            if self.addresses.contains(address) {
-                return Err(17);
+            if self.addresses.iter().any(|a| a.address == address.address) {
+                return Err(Errno::EEXIST);
             }
         }
         self.applied.push(change);
@@ -60,8 +61,16 @@ fn fake() -> Fake {
                 prefix: 8,
                 scope: RT_SCOPE_HOST,
                 label: "lo".into(),
+                broadcast: None,
             },
-            Address { index: 2, address: [10, 0, 2, 15], prefix: 24, scope: 0, label: "eth0".into() },
+            Address {
+                index: 2,
+                address: [10, 0, 2, 15],
+                prefix: 24,
+                scope: 0,
+                label: "eth0".into(),
+                broadcast: subnet_broadcast([10, 0, 2, 15], 24),
+            },
         ],
         routes: vec![Route {
             destination: [0; 4],
@@ -156,7 +165,7 @@ fn gets_one_link_by_name_or_reports_enodev() {
     let replies = handle(&request(RTM_GETLINK, NLM_F_REQUEST, &missing), 5, false, &mut system);
     let found = messages(&replies);
     assert_eq!(found[0].0.kind, NLMSG_ERROR);
-    assert_eq!(u32_at(&found[0].1, 0) as i32, -ENODEV);
+    assert_eq!(u32_at(&found[0].1, 0) as i32, -(Errno::ENODEV as i32));
     // The error carries the request back.
     assert_eq!(found[0].1.len(), 4 + HEADER_BYTES + 16);
 }
@@ -169,7 +178,7 @@ fn changes_need_admin_and_are_acknowledged() {
     up[8] = IFF_UP as u8;
     up[12] = IFF_UP as u8;
     let replies = handle(&request(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, &up), 5, false, &mut system);
-    assert_eq!(u32_at(&messages(&replies)[0].1, 0) as i32, -EPERM);
+    assert_eq!(u32_at(&messages(&replies)[0].1, 0) as i32, -(Errno::EPERM as i32));
     assert!(system.applied.is_empty());
 
     let replies = handle(&request(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, &up), 5, true, &mut system);
@@ -189,7 +198,7 @@ fn adding_an_existing_address_is_refused() {
     payload.extend_from_slice(&local.finish()[HEADER_BYTES..]);
     let flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_EXCL | 0x400;
     let replies = handle(&request(RTM_NEWADDR, flags, &payload), 5, true, &mut system);
-    assert_eq!(u32_at(&messages(&replies)[0].1, 0) as i32, -17);
+    assert_eq!(u32_at(&messages(&replies)[0].1, 0) as i32, -(Errno::EEXIST as i32));
 }
 
 #[test]
@@ -206,10 +215,10 @@ fn routes_dump_with_gateway_and_unknown_requests_fail() {
     let attributes = attributes(&found[0].1[12..]);
     assert!(attributes.iter().any(|(k, v)| *k == 5 && *v == [10, 0, 2, 2]));
     let replies = handle(&request(99, NLM_F_REQUEST, &[0; 16]), 5, true, &mut system);
-    assert_eq!(u32_at(&messages(&replies)[0].1, 0) as i32, -EOPNOTSUPP);
+    assert_eq!(u32_at(&messages(&replies)[0].1, 0) as i32, -(Errno::EOPNOTSUPP as i32));
     // Unprivileged, anything but a GET is EPERM first.
     let replies = handle(&request(99, NLM_F_REQUEST, &[0; 16]), 5, false, &mut system);
-    assert_eq!(u32_at(&messages(&replies)[0].1, 0) as i32, -EPERM);
+    assert_eq!(u32_at(&messages(&replies)[0].1, 0) as i32, -(Errno::EPERM as i32));
 }
 
 #[test]
@@ -226,7 +235,7 @@ fn malformed_datagrams_are_dropped_not_trusted() {
     }
     // A non-dump GETLINK with a short ifinfomsg is EINVAL.
     let replies = handle(&request(RTM_GETLINK, NLM_F_REQUEST, &[0; 4]), 5, false, &mut system);
-    assert_eq!(u32_at(&messages(&replies)[0].1, 0) as i32, -EINVAL);
+    assert_eq!(u32_at(&messages(&replies)[0].1, 0) as i32, -(Errno::EINVAL as i32));
 }
 
 #[test]

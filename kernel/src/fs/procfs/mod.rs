@@ -4,6 +4,7 @@
 //! filesystems, stat). Every file is generated when read; directories are
 //! computed when looked up.
 
+mod net;
 mod process;
 
 use super::tmpfs::{Content, DynamicDirectory, Inode};
@@ -74,6 +75,9 @@ impl DynamicDirectory for Root {
                 format!("{pid}").into_bytes()
             }));
         }
+        if name == b"net" {
+            return Ok(symlink(inode_number(0, 4), || b"self/net".to_vec()));
+        }
         if let Some(index) = SYSTEM_FILES.iter().position(|(n, _)| n.as_bytes() == name) {
             let generate = SYSTEM_FILES[index].1;
             return Ok(file(inode_number(0, 16 + index as u64), move || generate().into_bytes()));
@@ -92,8 +96,10 @@ impl DynamicDirectory for Root {
                 entries.push((Vec::from(name.as_bytes()), inode));
             }
         }
-        if let Ok(inode) = self.lookup(b"self") {
-            entries.push((Vec::from(&b"self"[..]), inode));
+        for name in [&b"net"[..], b"self"] {
+            if let Ok(inode) = self.lookup(name) {
+                entries.push((Vec::from(name), inode));
+            }
         }
         let mut processes = crate::process::all();
         processes.sort_by_key(|p| p.pid);

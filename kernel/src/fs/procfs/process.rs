@@ -24,7 +24,7 @@ struct ProcessDirectory {
     process: Weak<Process>,
 }
 
-const ENTRIES: &[&str] = &["cmdline", "comm", "cwd", "exe", "fd", "maps", "mounts", "stat", "status"];
+const ENTRIES: &[&str] = &["cmdline", "comm", "cwd", "exe", "fd", "maps", "mounts", "net", "stat", "status"];
 
 impl DynamicDirectory for ProcessDirectory {
     fn lookup(&self, name: &[u8]) -> Result<Arc<Inode>> {
@@ -64,6 +64,7 @@ impl DynamicDirectory for ProcessDirectory {
                 }
             }),
             b"fd" => super::directory(slot, FdDirectory { process: self.process.clone() }),
+            b"net" => super::net::net_directory(),
             _ => return_errno!(ENOENT),
         })
     }
