@@ -26,10 +26,19 @@ const MAX_BACKLOG: usize = 128;
 
 enum State {
     /// Not listening or connected; `local` once bound.
-    Idle { local: Option<IpEndpoint> },
-    Listening { local: IpEndpoint, listeners: Vec<SocketHandle> },
+    Idle {
+        local: Option<IpEndpoint>,
+    },
+    Listening {
+        local: IpEndpoint,
+        listeners: Vec<SocketHandle>,
+    },
     /// Connecting or connected (or done: the smoltcp socket says which).
-    Connected { handle: SocketHandle, local: IpEndpoint, remote: IpEndpoint },
+    Connected {
+        handle: SocketHandle,
+        local: IpEndpoint,
+        remote: IpEndpoint,
+    },
 }
 
 pub struct TcpSocket {
@@ -186,7 +195,10 @@ impl SocketOps for TcpSocket {
                 .iter()
                 .position(|handle| {
                     let socket = stack.sockets.get::<tcp::Socket>(*handle);
-                    !matches!(socket.state(), tcp::State::Listen | tcp::State::SynReceived | tcp::State::Closed)
+                    !matches!(
+                        socket.state(),
+                        tcp::State::Listen | tcp::State::SynReceived | tcp::State::Closed
+                    )
                 })
                 .ok_or(Errno::EAGAIN)?;
             let replacement = listen_on(stack, local)?;
@@ -236,8 +248,9 @@ impl SocketOps for TcpSocket {
                 State::Connected { handle, .. } => {
                     let handle = *handle;
                     drop(state);
-                    let is_connecting =
-                        stack::with(|stack| stack.sockets.get::<tcp::Socket>(handle).state() == tcp::State::SynSent);
+                    let is_connecting = stack::with(|stack| {
+                        stack.sockets.get::<tcp::Socket>(handle).state() == tcp::State::SynSent
+                    });
                     if is_connecting {
                         return_errno!(EALREADY);
                     }
@@ -289,12 +302,20 @@ impl SocketOps for TcpSocket {
     fn peer_address(&self) -> Result<Vec<u8>> {
         let state = self.state.lock();
         match &*state {
-            State::Connected { remote, .. } if self_is_connected(*remote) => Ok(inet_address::build(Some(*remote))),
+            State::Connected { remote, .. } if self_is_connected(*remote) => {
+                Ok(inet_address::build(Some(*remote)))
+            }
             _ => return_errno!(ENOTCONN),
         }
     }
 
-    fn send(&self, data: &[u8], _destination: Option<&[u8]>, _control: Vec<ControlMessage>, flags: IoFlags) -> Result<usize> {
+    fn send(
+        &self,
+        data: &[u8],
+        _destination: Option<&[u8]>,
+        _control: Vec<ControlMessage>,
+        flags: IoFlags,
+    ) -> Result<usize> {
         let handle = match &*self.state.lock() {
             State::Connected { handle, .. } => *handle,
             // Linux's tcp_sendmsg: EPIPE on a socket never connected.
@@ -352,7 +373,11 @@ impl SocketOps for TcpSocket {
         }
         let count = stack::with(|stack| {
             let socket = stack.sockets.get_mut::<tcp::Socket>(handle);
-            let result = if flags.flags & MSG_PEEK != 0 { socket.peek_slice(buffer) } else { socket.recv_slice(buffer) };
+            let result = if flags.flags & MSG_PEEK != 0 {
+                socket.peek_slice(buffer)
+            } else {
+                socket.recv_slice(buffer)
+            };
             match result {
                 Ok(count) => Ok(count),
                 Err(tcp::RecvError::Finished) => Ok(0),
@@ -390,7 +415,10 @@ impl SocketOps for TcpSocket {
                 let readable = stack::with(|stack| {
                     listeners.iter().any(|handle| {
                         let socket = stack.sockets.get::<tcp::Socket>(*handle);
-                        !matches!(socket.state(), tcp::State::Listen | tcp::State::SynReceived | tcp::State::Closed)
+                        !matches!(
+                            socket.state(),
+                            tcp::State::Listen | tcp::State::SynReceived | tcp::State::Closed
+                        )
                     })
                 });
                 Readiness { readable, ..Readiness::default() }

@@ -130,7 +130,13 @@ impl SocketOps for UdpSocket {
         }
     }
 
-    fn send(&self, data: &[u8], destination: Option<&[u8]>, _control: Vec<ControlMessage>, flags: IoFlags) -> Result<usize> {
+    fn send(
+        &self,
+        data: &[u8],
+        destination: Option<&[u8]>,
+        _control: Vec<ControlMessage>,
+        flags: IoFlags,
+    ) -> Result<usize> {
         let (handle, destination) = {
             let mut state = self.state.lock();
             let destination = match destination {

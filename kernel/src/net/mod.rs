@@ -4,11 +4,11 @@
 
 // The constants and trait cover all families; some are used only by the
 // families still being written (AF_UNIX, AF_INET).
-#[allow(dead_code)]
-pub mod socket;
 mod inet_address;
 mod inet_tcp;
 mod inet_udp;
+#[allow(dead_code)]
+pub mod socket;
 mod stack;
 pub mod syscalls;
 
@@ -33,7 +33,11 @@ pub fn create(domain: i32, kind: i32, protocol: i32) -> Result<Arc<dyn SocketOps
 
 /// socketpair(2): a connected pair; only AF_UNIX has them (EOPNOTSUPP
 /// for other families, as Linux answers).
-pub fn create_pair(domain: i32, kind: i32, protocol: i32) -> Result<(Arc<dyn SocketOps>, Arc<dyn SocketOps>)> {
+pub fn create_pair(
+    domain: i32,
+    kind: i32,
+    protocol: i32,
+) -> Result<(Arc<dyn SocketOps>, Arc<dyn SocketOps>)> {
     let _ = (kind, protocol);
     match domain as u16 {
         // AF_UNIX: the unix-sockets branch plugs `unix::create_pair` in here.

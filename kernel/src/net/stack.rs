@@ -85,9 +85,10 @@ impl Stack {
         let span = (EPHEMERAL_LAST - EPHEMERAL_FIRST + 1) as usize;
         for _ in 0..span {
             let candidate = self.next_ephemeral;
-            self.next_ephemeral =
-                if candidate == EPHEMERAL_LAST { EPHEMERAL_FIRST } else { candidate + 1 };
-            if let alloc::collections::btree_map::Entry::Vacant(entry) = self.ports.entry((transport, candidate)) {
+            self.next_ephemeral = if candidate == EPHEMERAL_LAST { EPHEMERAL_FIRST } else { candidate + 1 };
+            if let alloc::collections::btree_map::Entry::Vacant(entry) =
+                self.ports.entry((transport, candidate))
+            {
                 entry.insert(1);
                 return Ok(candidate);
             }

@@ -94,7 +94,13 @@ pub fn accept(context: &mut Context, fd: i32, address: UserAddr, length_at: User
     accept4(context, fd, address, length_at, 0)
 }
 
-pub fn accept4(context: &mut Context, fd: i32, address: UserAddr, length_at: UserAddr, flags: i32) -> Result<i32> {
+pub fn accept4(
+    context: &mut Context,
+    fd: i32,
+    address: UserAddr,
+    length_at: UserAddr,
+    flags: i32,
+) -> Result<i32> {
     if flags & !(SOCK_NONBLOCK | SOCK_CLOEXEC) != 0 {
         return_errno!(EINVAL);
     }
@@ -193,7 +199,14 @@ pub fn recvfrom(
     Ok(if flags & MSG_TRUNC != 0 { received.full_length } else { received.count })
 }
 
-pub fn setsockopt(context: &mut Context, fd: i32, level: i32, name: i32, value: UserAddr, length: u32) -> Result<()> {
+pub fn setsockopt(
+    context: &mut Context,
+    fd: i32,
+    level: i32,
+    name: i32,
+    value: UserAddr,
+    length: u32,
+) -> Result<()> {
     let (_, socket) = socket_of(context, fd)?;
     if length as i32 > 4096 || (length as i32) < 0 {
         return_errno!(EINVAL);
@@ -203,7 +216,14 @@ pub fn setsockopt(context: &mut Context, fd: i32, level: i32, name: i32, value: 
     socket.set_option(level, name, &bytes)
 }
 
-pub fn getsockopt(context: &mut Context, fd: i32, level: i32, name: i32, value: UserAddr, length_at: UserAddr) -> Result<()> {
+pub fn getsockopt(
+    context: &mut Context,
+    fd: i32,
+    level: i32,
+    name: i32,
+    value: UserAddr,
+    length_at: UserAddr,
+) -> Result<()> {
     let (_, socket) = socket_of(context, fd)?;
     let room: i32 = read_val(length_at)?;
     if room < 0 {
@@ -334,7 +354,13 @@ pub fn sendmsg(context: &mut Context, fd: i32, message: UserAddr, flags: u32) ->
 
 /// Writes received control messages as cmsghdrs, installing passed files
 /// as descriptors; returns the bytes used and whether it was truncated.
-fn write_control(context: &Context, address: u64, room: u64, messages: Vec<ControlMessage>, flags: u32) -> Result<(usize, bool)> {
+fn write_control(
+    context: &Context,
+    address: u64,
+    room: u64,
+    messages: Vec<ControlMessage>,
+    flags: u32,
+) -> Result<(usize, bool)> {
     let mut bytes: Vec<u8> = Vec::new();
     let mut is_truncated = false;
     for message in messages {
