@@ -101,6 +101,13 @@ pub struct RunArgs {
     /// initramfs).
     #[arg(long)]
     linux: bool,
+    /// Forward TCP port HOST on 127.0.0.1 to the guest's port GUEST
+    /// (`HOST:GUEST`, or one port for both); repeatable.
+    #[arg(long = "forward")]
+    forwards: Vec<qemu::PortForward>,
+    /// Boot without a network card.
+    #[arg(long)]
+    no_network: bool,
 }
 
 fn main() -> Result<()> {

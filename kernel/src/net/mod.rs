@@ -7,6 +7,7 @@
 mod inet_address;
 mod inet_tcp;
 mod inet_udp;
+mod link;
 #[allow(dead_code)]
 pub mod socket;
 mod stack;
@@ -16,6 +17,15 @@ use crate::error::Result;
 use crate::return_errno;
 use alloc::sync::Arc;
 use socket::SocketOps;
+
+pub use stack::on_card_interrupt;
+
+/// Brings up the stack at boot: `lo`, and `eth0` on the first virtio
+/// network card if there is one, configured by `ip=` (`ip` is its value).
+pub fn init(ip: Option<&str>) {
+    let card = crate::drivers::virtio_net::VirtioNet::probe();
+    stack::init(card, ip);
+}
 
 /// A new socket of `domain`, `kind` (SOCK_* without flags) and `protocol`.
 pub fn create(domain: i32, kind: i32, protocol: i32) -> Result<Arc<dyn SocketOps>> {
