@@ -132,4 +132,3 @@ impl TransmitFrame {
         self.0.packet_mut()
     }
 }
-

@@ -71,7 +71,11 @@ fn is_loopback(address: Ipv4Address) -> bool {
 
 impl Links {
     pub fn new(card: Option<VirtioNet>) -> Links {
-        Links { card: card.map(RefCell::new), looped: RefCell::new(VecDeque::new()), own_addresses: Vec::new() }
+        Links {
+            card: card.map(RefCell::new),
+            looped: RefCell::new(VecDeque::new()),
+            own_addresses: Vec::new(),
+        }
     }
 
     pub fn card_mac_address(&self) -> Option<[u8; 6]> {
@@ -227,7 +231,8 @@ impl phy::Device for Links {
     fn capabilities(&self) -> DeviceCapabilities {
         let mut capabilities = DeviceCapabilities::default();
         capabilities.medium = Medium::Ethernet;
-        capabilities.max_transmission_unit = if self.card.is_some() { FRAME_SIZE } else { LOOPBACK_FRAME_SIZE };
+        capabilities.max_transmission_unit =
+            if self.card.is_some() { FRAME_SIZE } else { LOOPBACK_FRAME_SIZE };
         capabilities
     }
 }

@@ -6,17 +6,17 @@
 //! (retransmissions, TIME-WAIT), never in a busy loop. Every poll that
 //! changed something wakes [`CHANGED`], the queue inet sockets wait on.
 
+use super::link::Links;
+use crate::drivers::virtio_net::VirtioNet;
 use crate::error::Result;
 use crate::return_errno;
 use crate::sync::WaitQueue;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use cmdline::ip::StaticIp;
 use core::sync::atomic::{AtomicU64, Ordering};
 use hal::sync::SpinLock;
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
-use super::link::Links;
-use crate::drivers::virtio_net::VirtioNet;
-use cmdline::ip::StaticIp;
 use smoltcp::socket::tcp;
 use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address};
@@ -211,7 +211,9 @@ pub fn init(card: Option<VirtioNet>, ip: Option<&str>) {
         Some(Ok(cmdline::ip::IpConfig::Static(config))) => Some(config),
         Some(Ok(cmdline::ip::IpConfig::Off)) => None,
         Some(Ok(cmdline::ip::IpConfig::Auto { protocol, .. })) => {
-            log::warn!("ip={protocol}: goose has no autoconfiguration, using QEMU's user network (10.0.2.15/24)");
+            log::warn!(
+                "ip={protocol}: goose has no autoconfiguration, using QEMU's user network (10.0.2.15/24)"
+            );
             Some(StaticIp::qemu_user())
         }
         Some(Err(error)) => {
