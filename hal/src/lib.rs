@@ -23,6 +23,7 @@ pub mod task;
 pub mod timer;
 pub mod uart;
 pub mod user_copy;
+pub mod virtio;
 
 pub use arch::trap;
 pub use arch::user_context::{FpRegisters, UserContext, UserEvent};

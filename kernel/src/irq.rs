@@ -9,6 +9,7 @@ use hal::trap::Access;
 pub const TICK_HZ: u64 = 100;
 
 static UART_IRQ: AtomicU32 = AtomicU32::new(0);
+static NETWORK_IRQ: AtomicU32 = AtomicU32::new(0);
 
 struct KernelHandlers;
 
@@ -24,6 +25,8 @@ impl hal::interrupts::Handlers for KernelHandlers {
     fn external(&self, irq: u32) {
         if irq == UART_IRQ.load(Ordering::Relaxed) {
             crate::smp::uart_input();
+        } else if irq == NETWORK_IRQ.load(Ordering::Relaxed) {
+            crate::net::on_card_interrupt();
         }
     }
 
@@ -55,6 +58,11 @@ pub fn init_hart() {
 
 pub fn set_uart_irq(irq: u32) {
     UART_IRQ.store(irq, Ordering::Relaxed);
+}
+
+/// The network card's PLIC source.
+pub fn set_network_irq(irq: u32) {
+    NETWORK_IRQ.store(irq, Ordering::Relaxed);
 }
 
 /// Timer ticks between two scheduler ticks.

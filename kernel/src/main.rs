@@ -8,6 +8,7 @@
 
 extern crate alloc;
 
+mod drivers;
 mod error;
 mod fs;
 mod init;
@@ -53,6 +54,7 @@ fn primary_main(info: BootInfo) -> ! {
     }
     time::init();
     mm::vdso::init();
+    net::init(line.ip.as_deref());
     sched::init(info.harts.len());
     irq::init();
     smp::start_secondaries(&info);
@@ -93,6 +95,7 @@ fn init_devices(info: &BootInfo) {
     } else {
         log::warn!("no PLIC in the device tree: no device interrupts");
     }
+    hal::virtio::init(&info.virtio_mmio);
     match info.uart {
         Some(uart) => {
             let device = hal::uart::Ns16550::new(uart.device.region.start as usize, uart.reg_shift);

@@ -182,6 +182,12 @@ pub fn run_all(filter: Option<&str>) -> Result<bool> {
         let result = crate::console_test::job_control_at_the_console(&image);
         report("qemu::job_control_at_the_console", result, &mut passed, &mut failed);
     }
+    if filter.is_none_or(|f| "network_through_virtio_net".contains(f)) {
+        // 1 MB each way: enough to cross many windows, quick under TCG.
+        let result =
+            crate::net_check::run(&image, false, 1_000_000).map(|_| ()).map_err(|e| format!("{e:#}"));
+        report("qemu::network_through_virtio_net", result, &mut passed, &mut failed);
+    }
     for (name, verdict) in crate::corpus::check_on_goose(filter)? {
         report(&name, verdict, &mut passed, &mut failed);
     }

@@ -133,7 +133,9 @@ fn boot_check(kernel: &LinuxKernel, initrd: &Path, check: &BootCheck) -> Result<
     machine.memory = "512M".into();
     machine.initrd = Some(initrd.to_path_buf());
     machine.append = format!("{} -- {}", check.append, check.command);
-    // restrict=on: the guest's network reaches nothing, not even the host.
+    // restrict=on: the guest's network reaches nothing, not even the host
+    // (so this netdev replaces the default one).
+    machine.network = None;
     let drive = format!("file={},if=none,format=raw,id=disk0", disk.display());
     machine.extra = ["-drive", &drive, "-device", "virtio-blk-device,drive=disk0"]
         .into_iter()

@@ -12,6 +12,7 @@ mod image;
 mod kernel_build;
 mod linux;
 mod linux_modules;
+mod net_check;
 mod program_build;
 mod qemu;
 mod rootfs;
@@ -72,6 +73,17 @@ enum Command {
         #[arg(long)]
         only: Option<String>,
     },
+    /// Boot with a virtio-net card on QEMU's user network, check UDP and
+    /// TCP to the host and a server reached through a 127.0.0.1 hostfwd,
+    /// and print the TCP throughput both ways.
+    NetCheck {
+        /// Boot Debian's Linux instead of goose.
+        #[arg(long)]
+        linux: bool,
+        /// Bytes to move each way, in MB.
+        #[arg(long, default_value_t = 10)]
+        megabytes: usize,
+    },
     /// Regenerate docs/syscalls.md: each syscall's status and the corpus tests that make it.
     SyscallTable,
 }
@@ -101,6 +113,13 @@ pub struct RunArgs {
     /// initramfs).
     #[arg(long)]
     linux: bool,
+    /// Forward TCP port HOST on 127.0.0.1 to the guest's port GUEST
+    /// (`HOST:GUEST`, or one port for both); repeatable.
+    #[arg(long = "forward")]
+    forwards: Vec<qemu::PortForward>,
+    /// Boot without a network card.
+    #[arg(long)]
+    no_network: bool,
 }
 
 fn main() -> Result<()> {
@@ -134,6 +153,11 @@ fn main() -> Result<()> {
             }
         }
         Command::SyscallTable => syscall_table::run()?,
+        Command::NetCheck { linux, megabytes } => {
+            setup::ensure_build_tools()?;
+            setup::ensure_qemu()?;
+            net_check::command(linux, megabytes)?;
+        }
         Command::Bench { what, runs, only } => {
             setup::ensure_build_tools()?;
             setup::ensure_qemu()?;

@@ -17,7 +17,54 @@ pub struct Machine {
     pub harts: usize,
     pub append: String,
     pub initrd: Option<PathBuf>,
+    /// The network card; `None` boots without one.
+    pub network: Option<Network>,
     pub extra: Vec<String>,
+}
+
+/// QEMU's user-mode network (slirp: the guest is 10.0.2.15, the host
+/// 10.0.2.2) on a virtio-net card.
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    pub port_forwards: Vec<PortForward>,
+}
+
+/// A host TCP port on 127.0.0.1 forwarded to a guest port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortForward {
+    pub host_port: u16,
+    pub guest_port: u16,
+}
+
+impl std::str::FromStr for PortForward {
+    type Err = String;
+
+    /// `HOST:GUEST`, or one port for both.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let port = |s: &str| s.parse::<u16>().map_err(|_| format!("{s:?} is not a port"));
+        Ok(match text.split_once(':') {
+            Some((host, guest)) => PortForward { host_port: port(host)?, guest_port: port(guest)? },
+            None => PortForward { host_port: port(text)?, guest_port: port(text)? },
+        })
+    }
+}
+
+impl Network {
+    /// QEMU's arguments: the netdev binds its forwards to 127.0.0.1 only.
+    fn qemu_args(&self) -> [String; 4] {
+        let mut netdev = String::from("user,id=net0");
+        for forward in &self.port_forwards {
+            netdev.push_str(&format!(",hostfwd=tcp:127.0.0.1:{}-:{}", forward.host_port, forward.guest_port));
+        }
+        ["-netdev".into(), netdev, "-device".into(), "virtio-net-device,netdev=net0".into()]
+    }
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (the OS picks it),
+/// for a forward.
+pub fn free_host_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
 }
 
 /// What a captured run produced.
@@ -39,6 +86,7 @@ impl Machine {
             harts: 4,
             append: String::new(),
             initrd: None,
+            network: Some(Network::default()),
             extra: Vec::new(),
         }
     }
@@ -53,6 +101,9 @@ impl Machine {
         }
         let append = format!("console=ttyS0 {}", self.append);
         command.args(["-append", append.trim()]);
+        if let Some(network) = &self.network {
+            command.args(network.qemu_args());
+        }
         command.args(&self.extra);
         command
     }

@@ -29,6 +29,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
     machine.memory = args.memory.clone();
     machine.harts = args.smp;
     machine.append = args.append.clone();
+    machine.network =
+        (!args.no_network).then(|| crate::qemu::Network { port_forwards: args.forwards.clone() });
     let Some(command) = &args.cmd else {
         machine.initrd = Some(base);
         return machine.run_interactive();

@@ -17,7 +17,6 @@ static LINKS: SpinLock<Vec<Link>> = SpinLock::new(Vec::new());
 
 pub const LOOPBACK_FLAGS: u32 =
     netlink::IFF_UP | netlink::IFF_LOOPBACK | netlink::IFF_RUNNING | netlink::IFF_LOWER_UP;
-#[allow(dead_code)] // for eth0, registered by the card's driver
 pub const ETHERNET_FLAGS: u32 = netlink::IFF_UP
     | netlink::IFF_BROADCAST
     | netlink::IFF_RUNNING
@@ -47,7 +46,6 @@ fn with_links<R>(f: impl FnOnce(&mut Vec<Link>) -> R) -> R {
 }
 
 /// Records a card's link (`eth0`), numbered after those there are.
-#[allow(dead_code)] // called by the card's driver
 pub fn register(name: &str, kind: u16, flags: u32, mtu: u32, hardware: [u8; 6]) {
     with_links(|links| {
         let index = links.len() as u32 + 1;

@@ -7,6 +7,7 @@ mod inet_tcp;
 mod inet_udp;
 mod interface_ioctl;
 pub mod interfaces;
+mod link;
 pub mod message_syscalls;
 pub mod netlink_socket;
 pub mod socket;
@@ -20,6 +21,15 @@ use crate::return_errno;
 use alloc::sync::Arc;
 use socket::{SocketOps, AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM};
 use unix_socket::{SocketType, UnixSocket};
+
+pub use stack::on_card_interrupt;
+
+/// Brings up the stack at boot: `lo`, and `eth0` on the first virtio
+/// network card if there is one, configured by `ip=` (`ip` is its value).
+pub fn init(ip: Option<&str>) {
+    let card = crate::drivers::virtio_net::VirtioNet::probe();
+    stack::init(card, ip);
+}
 
 /// AF_MAX: families past it are EAFNOSUPPORT before anything else.
 const AF_MAX: i32 = 46;

@@ -1,22 +1,25 @@
-//! The TCP/IP stack: one smoltcp interface (loopback, 127.0.0.1/8), its
-//! socket set, and the bookkeeping smoltcp leaves to the host (which ports
-//! are taken). The stack is polled after every socket call that may have
+//! The TCP/IP stack: one smoltcp interface over `lo` (127.0.0.1/8) and
+//! `eth0` (the virtio card, configured from `ip=`; see `link` for how the
+//! two share the interface), its socket set, and the bookkeeping smoltcp
+//! leaves to the host (which ports are taken). The stack is polled after every socket call that may have
 //! produced work and from a timer armed at smoltcp's next deadline
 //! (retransmissions, TIME-WAIT), never in a busy loop. Every poll that
 //! changed something wakes [`CHANGED`], the queue inet sockets wait on.
 
+use super::link::Links;
+use crate::drivers::virtio_net::VirtioNet;
 use crate::error::Result;
 use crate::return_errno;
 use crate::sync::WaitQueue;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use cmdline::ip::StaticIp;
 use core::sync::atomic::{AtomicU64, Ordering};
 use hal::sync::SpinLock;
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
-use smoltcp::phy::{Loopback, Medium};
 use smoltcp::socket::tcp;
 use smoltcp::time::Instant;
-use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr};
+use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address};
 
 /// Transport protocols, for the port table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,7 +34,7 @@ const EPHEMERAL_LAST: u16 = 60999;
 
 pub struct Stack {
     pub interface: Interface,
-    device: Loopback,
+    device: Links,
     pub sockets: SocketSet<'static>,
     /// Ports held by goose sockets, with how many hold each.
     ports: BTreeMap<(Transport, u16), usize>,
@@ -53,14 +56,51 @@ fn now() -> Instant {
     Instant::from_micros((crate::time::monotonic_ns() / 1000) as i64)
 }
 
+/// The MAC of an interface without a card: locally administered, so it
+/// can never be a real card's.
+const LOOPBACK_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0];
+
 impl Stack {
-    fn new() -> Stack {
-        let mut device = Loopback::new(Medium::Ip);
-        let config = Config::new(HardwareAddress::Ip);
+    /// The stack over `lo` and, if there is one, the card configured as
+    /// `eth0` with `config`.
+    fn new(card: Option<(VirtioNet, StaticIp)>) -> Stack {
+        let (card, eth0) = match card {
+            Some((card, config)) => (Some(card), Some(config)),
+            None => (None, None),
+        };
+        let mut device = Links::new(card);
+        let mac = device.card_mac_address().unwrap_or(LOOPBACK_MAC);
+        let mut config = Config::new(HardwareAddress::Ethernet(EthernetAddress(mac)));
+        let mut seed = [0; 8];
+        crate::random::fill(&mut seed);
+        config.random_seed = u64::from_ne_bytes(seed);
         let mut interface = Interface::new(config, &mut device, now());
         interface.update_ip_addrs(|addresses| {
             let _ = addresses.push(IpCidr::new(IpAddress::v4(127, 0, 0, 1), 8));
         });
+        if let Some(eth0) = eth0 {
+            let address = Ipv4Address::from(eth0.address.octets());
+            interface.update_ip_addrs(|addresses| {
+                let _ = addresses.push(IpCidr::new(IpAddress::Ipv4(address), eth0.prefix_len));
+            });
+            device.add_own_address(address);
+            super::interfaces::register(
+                "eth0",
+                netlink::ARPHRD_ETHER,
+                super::interfaces::ETHERNET_FLAGS,
+                1500,
+                mac,
+            );
+            if let Some(gateway) = eth0.gateway {
+                let _ = interface.routes_mut().add_default_ipv4_route(Ipv4Address::from(gateway.octets()));
+            }
+            log::info!(
+                "eth0: {}/{} gateway {:?}, lo: 127.0.0.1/8",
+                eth0.address,
+                eth0.prefix_len,
+                eth0.gateway
+            );
+        }
         Stack {
             interface,
             device,
@@ -169,12 +209,58 @@ impl Stack {
     }
 }
 
-/// Runs `f` on the stack (created on first use), then polls it, wakes
+/// Builds the stack at boot: `card` becomes eth0 configured by `ip`
+/// (absent: QEMU's user network; `off`: no eth0), and its interrupt is
+/// routed here.
+pub fn init(card: Option<VirtioNet>, ip: Option<&str>) {
+    let config = match ip.map(cmdline::ip::IpConfig::parse) {
+        None => Some(StaticIp::qemu_user()),
+        Some(Ok(cmdline::ip::IpConfig::Static(config))) => Some(config),
+        Some(Ok(cmdline::ip::IpConfig::Off)) => None,
+        Some(Ok(cmdline::ip::IpConfig::Auto { protocol, .. })) => {
+            log::warn!(
+                "ip={protocol}: goose has no autoconfiguration, using QEMU's user network (10.0.2.15/24)"
+            );
+            Some(StaticIp::qemu_user())
+        }
+        Some(Err(error)) => {
+            log::warn!("ip=: {error}; eth0 left unconfigured");
+            None
+        }
+    };
+    if let Some(device) = config.as_ref().and_then(|config| config.device.as_deref()) {
+        if device != "eth0" {
+            log::warn!("ip=: no device {device}; configuring eth0");
+        }
+    }
+    let card = match (card, config) {
+        (Some(card), Some(config)) => Some((card, config)),
+        (Some(_), None) => {
+            log::info!("eth0: not configured, card unused");
+            None
+        }
+        (None, _) => None,
+    };
+    let irq = card.as_ref().and_then(|(card, _)| card.irq());
+    *STACK.lock() = Some(Stack::new(card));
+    if let Some(irq) = irq {
+        crate::irq::set_network_irq(irq);
+        hal::plic::enable(irq, 0);
+    }
+}
+
+/// The card's interrupt: acknowledge it and poll (the poll moves the
+/// received frames into sockets and wakes their waiters).
+pub fn on_card_interrupt() {
+    with(|stack| stack.device.ack_card_interrupt());
+}
+
+/// Runs `f` on the stack (created loopback-only if `init` has not run), then polls it, wakes
 /// waiters if anything changed and arms the timer for the next deadline.
 pub fn with<R>(f: impl FnOnce(&mut Stack) -> R) -> R {
     let (result, changed, delay) = {
         let mut guard = STACK.lock();
-        let stack = guard.get_or_insert_with(Stack::new);
+        let stack = guard.get_or_insert_with(|| Stack::new(None));
         let result = f(stack);
         let changed = stack.poll();
         let delay = stack.interface.poll_delay(now(), &stack.sockets);
