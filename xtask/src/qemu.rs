@@ -17,6 +17,9 @@ pub struct Machine {
     pub harts: usize,
     pub append: String,
     pub initrd: Option<PathBuf>,
+    /// TCP port forwards (host port on 127.0.0.1, guest port) through a
+    /// virtio-net device on QEMU's user network; none: no network device.
+    pub forwards: Vec<(u16, u16)>,
     pub extra: Vec<String>,
 }
 
@@ -39,6 +42,7 @@ impl Machine {
             harts: 4,
             append: String::new(),
             initrd: None,
+            forwards: Vec::new(),
             extra: Vec::new(),
         }
     }
@@ -53,6 +57,10 @@ impl Machine {
         }
         let append = format!("console=ttyS0 {}", self.append);
         command.args(["-append", append.trim()]);
+        if !self.forwards.is_empty() {
+            command.args(["-netdev", &user_network(&self.forwards)]);
+            command.args(["-device", "virtio-net-device,netdev=net0"]);
+        }
         command.args(&self.extra);
         command
     }
@@ -66,6 +74,32 @@ impl Machine {
             .stderr(stderr)
             .spawn()
             .context("starting qemu-system-riscv64")
+    }
+
+    /// Starts QEMU in the background with its console collected as it
+    /// comes, for tests that drive the guest from the host meanwhile.
+    pub fn start(&self) -> Result<Running> {
+        let start = Instant::now();
+        let mut child = self.spawn(Stdio::null(), Stdio::piped())?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = Vec::new();
+            while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+                if sender.send(String::from_utf8_lossy(&line).replace('\r', "")).is_err() {
+                    break;
+                }
+                line.clear();
+            }
+        });
+        let errors = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        Ok(Running { child, start, lines, console: String::new(), has_exited: false, errors: Some(errors) })
     }
 
     /// Runs with the terminal attached; returns QEMU's exit status.
@@ -142,6 +176,98 @@ impl Machine {
             output.push_str(&format!("[qemu stderr] {errors}"));
         }
         Ok(Outcome { output, status, elapsed, line_times })
+    }
+}
+
+/// QEMU's user network (10.0.2.0/24, gateway 10.0.2.2, the guest at
+/// 10.0.2.15) with `forwards` bound to the host's 127.0.0.1. `restrict=on`
+/// keeps the guest from reaching the host or beyond; the forwards still work.
+fn user_network(forwards: &[(u16, u16)]) -> String {
+    let mut netdev = String::from("user,id=net0,restrict=on");
+    for (host, guest) in forwards {
+        netdev.push_str(&format!(",hostfwd=tcp:127.0.0.1:{host}-:{guest}"));
+    }
+    netdev
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on now (the kernel's pick
+/// for port 0). Another program may take it before QEMU does; unlikely on
+/// a test machine, and QEMU then fails to start, loudly.
+pub fn free_host_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// A QEMU started by [`Machine::start`]; dropping it ends QEMU.
+pub struct Running {
+    child: Child,
+    start: Instant,
+    lines: mpsc::Receiver<String>,
+    console: String,
+    has_exited: bool,
+    errors: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Running {
+    /// Reads the console until a line for which `found` holds (returned,
+    /// `\n` trimmed), QEMU's exit or `timeout` (then `None`).
+    pub fn wait_for_line(
+        &mut self,
+        timeout: Duration,
+        mut found: impl FnMut(&str) -> bool,
+    ) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        while !self.has_exited {
+            match self.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => {
+                    self.console.push_str(&line);
+                    if found(line.trim_end()) {
+                        return Some(line.trim_end().to_string());
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => self.has_exited = true,
+                Err(mpsc::RecvTimeoutError::Timeout) => return None,
+            }
+        }
+        None
+    }
+
+    /// Everything the console printed so far.
+    pub fn console(&mut self) -> &str {
+        while let Ok(line) = self.lines.try_recv() {
+            self.console.push_str(&line);
+        }
+        &self.console
+    }
+
+    /// The console's last `count` lines, for failure reports.
+    pub fn tail(&mut self, count: usize) -> String {
+        let lines: Vec<&str> = self.console().lines().collect();
+        lines[lines.len().saturating_sub(count)..].join("\n")
+    }
+
+    /// How long QEMU has been running.
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    /// Ends QEMU (by its PID) and returns the whole console, with what
+    /// QEMU itself printed on stderr.
+    pub fn stop(mut self) -> String {
+        kill(&mut self.child);
+        let mut console = self.console().to_string();
+        if let Some(errors) = self.errors.take().and_then(|e| e.join().ok()) {
+            if !errors.trim().is_empty() {
+                console.push_str(&format!("[qemu stderr] {errors}"));
+            }
+        }
+        console
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        kill(&mut self.child);
     }
 }
 
