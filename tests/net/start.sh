@@ -19,15 +19,22 @@ if ! ifconfig eth0 2>/dev/null | grep -q 'inet addr:10.0.2.15 '; then
     route add default gw 10.0.2.2 || echo "@@@ net setup failed: route add default"
 fi
 
-# wait_until NAME COMMAND...: polls COMMAND until it succeeds.
+# wait_until NAME PID COMMAND...: polls COMMAND until it succeeds, giving
+# up when process PID (the server) has exited.
 wait_until() {
     name=$1
-    shift
+    pid=$2
+    shift 2
     i=0
     while [ $i -lt $polls ]; do
         if "$@" >/dev/null 2>&1; then
             echo "@@@ net ready $name"
             return 0
+        fi
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid"
+            echo "@@@ net failed $name: exited with status $?"
+            return 1
         fi
         sleep 0.1
         i=$((i + 1))
@@ -42,17 +49,14 @@ redis_pings() {
 
 redis-server --port 6379 --bind 0.0.0.0 --protected-mode no --save '' --appendonly no \
     --daemonize no --loglevel warning </dev/null &
-wait_until redis redis_pings
+wait_until redis $! redis_pings
 
 mkdir -p /tmp/nginx
-if nginx -e stderr -c /goose-net/nginx.conf </dev/null; then
-    wait_until nginx wget -q -O /dev/null http://127.0.0.1:80/file-4k
-else
-    echo "@@@ net failed nginx: exit status $?"
-fi
+nginx -e stderr -c /goose-net/nginx.conf </dev/null &
+wait_until nginx $! wget -q -O /dev/null http://127.0.0.1:80/file-4k
 
 /goose-net/http_server 8080 </dev/null &
-wait_until go-http wget -q -O /dev/null http://127.0.0.1:8080/
+wait_until go-http $! wget -q -O /dev/null http://127.0.0.1:8080/
 
 echo "@@@ net started"
 # The servers run until the host kills QEMU.

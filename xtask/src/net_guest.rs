@@ -7,12 +7,12 @@
 //! server, then `@@@ net started`, and the host drives the servers through
 //! the forwards until it kills QEMU.
 
-use crate::corpus::{CorpusTest, Kernel, Kind};
+use crate::corpus::{CorpusTest, Kind};
 use crate::file_tree::{FileTree, Node, FIXED_MTIME};
 use crate::qemu::{Machine, Running};
 use anyhow::{bail, Result};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Debian packages the servers come from (with their dependencies);
@@ -62,15 +62,15 @@ impl NetImage {
         Ok(NetImage { initrd })
     }
 
-    /// Boots `kernel` and waits until start.sh has started every server
+    /// Boots the kernel in `kernel_image` and waits until start.sh has started every server
     /// (or given up on some: see [`NetGuest::ready`]).
-    pub fn boot(&self, kernel: Kernel) -> Result<NetGuest> {
+    pub fn boot(&self, kernel_image: &Path) -> Result<NetGuest> {
         let ports = Ports {
             redis: crate::qemu::free_host_port()?,
             nginx: crate::qemu::free_host_port()?,
             go_http: crate::qemu::free_host_port()?,
         };
-        let mut machine = Machine::new(&crate::corpus::kernel_image(kernel)?);
+        let mut machine = Machine::new(kernel_image);
         machine.initrd = Some(self.initrd.clone());
         machine.harts = 2;
         machine.memory = "512M".into();

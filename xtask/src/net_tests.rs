@@ -63,7 +63,7 @@ pub fn run(kernel: Kernel, filter: Option<&str>) -> Result<Vec<(String, Verdict)
     }
     host_clients::ensure_installed()?;
     let image = NetImage::prepare()?;
-    let mut guest = match image.boot(kernel) {
+    let mut guest = match image.boot(&crate::corpus::kernel_image(kernel)?) {
         Ok(guest) => guest,
         Err(why) => {
             let why = format!("  {why:#}");
