@@ -65,11 +65,8 @@ impl NetImage {
     /// Boots the kernel in `kernel_image` and waits until start.sh has started every server
     /// (or given up on some: see [`NetGuest::ready`]).
     pub fn boot(&self, kernel_image: &Path) -> Result<NetGuest> {
-        let ports = Ports {
-            redis: crate::qemu::free_host_port()?,
-            nginx: crate::qemu::free_host_port()?,
-            go_http: crate::qemu::free_host_port()?,
-        };
+        let free = crate::qemu::free_host_ports(3)?;
+        let ports = Ports { redis: free[0], nginx: free[1], go_http: free[2] };
         let mut machine = Machine::new(kernel_image);
         machine.initrd = Some(self.initrd.clone());
         machine.harts = 2;

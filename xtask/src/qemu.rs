@@ -190,12 +190,15 @@ fn user_network(forwards: &[(u16, u16)]) -> String {
     netdev
 }
 
-/// A TCP port on 127.0.0.1 that nothing listens on now (the kernel's pick
-/// for port 0). Another program may take it before QEMU does; unlikely on
-/// a test machine, and QEMU then fails to start, loudly.
-pub fn free_host_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0")?;
-    Ok(listener.local_addr()?.port())
+/// `count` distinct TCP ports on 127.0.0.1 that nothing listens on now
+/// (the kernel's picks for port 0, all held until the last is picked).
+/// Another program may take one before QEMU does; unlikely on a test
+/// machine, and QEMU then fails to start, loudly.
+pub fn free_host_ports(count: usize) -> Result<Vec<u16>> {
+    let listeners = (0..count)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0"))
+        .collect::<Result<Vec<_>>>()?;
+    listeners.iter().map(|l| Ok(l.local_addr()?.port())).collect()
 }
 
 /// A QEMU started by [`Machine::start`]; dropping it ends QEMU.
