@@ -38,7 +38,8 @@ then Linux, for each part.
   host's 127.0.0.1 (`-netdev user,restrict=on,hostfwd=...` and a
   virtio-net device, the same on both kernels), driven from the host by
   Debian's amd64 `redis-benchmark -c 8 -n 5000 -t set` (then `-t get`)
-  and `wrk -c 8 -t 2 -d 5s` on a 4 KiB file, in requests a second. The
+  and `wrk -c 8 -t 2 -d 5s` on a 4 KiB file, in requests a second, after
+  an unmeasured warm-up (500 requests, 1 s of wrk). The
   clients share the host's cores with QEMU; a wrk run with a non-2xx
   answer or a socket error counts as failed.
 
