@@ -11,6 +11,7 @@
 
 mod chart;
 mod console;
+mod net;
 mod report;
 mod results;
 
@@ -44,6 +45,8 @@ enum Part {
     Boot,
     /// tests/bench/microbench.c, in the guest.
     Micro,
+    /// redis-server and nginx in the guest, driven from the host (net.rs).
+    Net,
 }
 
 pub fn run(what: Option<&str>, runs: usize, only: Option<&str>) -> Result<()> {
@@ -54,13 +57,20 @@ pub fn run(what: Option<&str>, runs: usize, only: Option<&str>) -> Result<()> {
         Some(other) => bail!("unknown kernel {other:?} (try: goose, linux)"),
     };
     let parts: &[Part] = match what {
-        None => &[Part::Boot, Part::Micro],
+        None => &[Part::Boot, Part::Micro, Part::Net],
         Some("boot") => &[Part::Boot],
         Some("micro") => &[Part::Micro],
-        Some(other) => bail!("unknown benchmark {other:?} (try: boot, micro, or nothing for all)"),
+        Some("net") => &[Part::Net],
+        Some(other) => bail!("unknown benchmark {other:?} (try: boot, micro, net, or nothing for all)"),
     };
     let runs = runs.max(1);
     let guest = Guest::prepare()?;
+    let net_image = if parts.contains(&Part::Net) {
+        crate::host_clients::ensure_installed()?;
+        Some(crate::net_guest::NetImage::prepare()?)
+    } else {
+        None
+    };
     let mut bench = Bench::default();
     for run in 1..=runs {
         for &part in parts {
@@ -71,6 +81,9 @@ pub fn run(what: Option<&str>, runs: usize, only: Option<&str>) -> Result<()> {
                 match part {
                     Part::Boot => bench.boot(&guest, kernel, run)?,
                     Part::Micro => bench.micro(&guest, kernel, run)?,
+                    Part::Net => {
+                        bench.net(&guest, net_image.as_ref().expect("prepared for Net"), kernel, run)
+                    }
                 }
             }
         }
@@ -79,7 +92,7 @@ pub fn run(what: Option<&str>, runs: usize, only: Option<&str>) -> Result<()> {
     let rows = bench.results.rows();
     println!("\n{}", results::text_table(&rows));
     println!("Cells: median (min–max) over {runs} runs. goose/Linux below 1: goose is faster (times);");
-    println!("above 1: goose is faster (MB/s).");
+    println!("above 1: goose is faster (MB/s, requests/s).");
     let notes = bench.notes();
     for note in &notes {
         println!("note: {note}");
@@ -101,6 +114,7 @@ fn part_name(part: Part) -> &'static str {
     match part {
         Part::Boot => "boot",
         Part::Micro => "micro",
+        Part::Net => "net",
     }
 }
 
@@ -136,14 +150,18 @@ impl Guest {
         Ok(Guest { goose, linux, initrd, linux_package: kernel.package })
     }
 
+    /// The kernel image for `kernel`.
+    fn image(&self, kernel: Kernel) -> &std::path::Path {
+        match kernel {
+            Kernel::Goose => &self.goose,
+            Kernel::Linux => &self.linux,
+        }
+    }
+
     /// The machine for `kernel`, running `command` after /init's setup, or
     /// the interactive shell.
     fn machine(&self, kernel: Kernel, command: Option<&str>) -> Machine {
-        let image = match kernel {
-            Kernel::Goose => &self.goose,
-            Kernel::Linux => &self.linux,
-        };
-        let mut machine = Machine::new(image);
+        let mut machine = Machine::new(self.image(kernel));
         machine.initrd = Some(self.initrd.clone());
         machine.harts = 2;
         // Kernel messages would interleave with the results: emergencies only.

@@ -8,11 +8,14 @@ mod console_test;
 mod corpus;
 mod debian;
 mod file_tree;
+mod host_clients;
 mod image;
 mod kernel_build;
 mod linux;
 mod linux_modules;
 mod net_check;
+mod net_guest;
+mod net_tests;
 mod program_build;
 mod qemu;
 mod rootfs;
@@ -84,6 +87,17 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         megabytes: usize,
     },
+    /// The network acceptance tests alone (redis, nginx, Go net/http
+    /// driven from the host through port forwards), on goose whether or not
+    /// tests/net-enabled exists, or on Debian's Linux with --linux.
+    NetTest {
+        /// Only tests whose name contains this.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Run them on Debian's Linux kernel (the oracle) instead of goose.
+        #[arg(long)]
+        linux: bool,
+    },
     /// Regenerate docs/syscalls.md: each syscall's status and the corpus tests that make it.
     SyscallTable,
 }
@@ -149,6 +163,14 @@ fn main() -> Result<()> {
             setup::ensure_qemu()?;
             let ok = boot_tests::run_all(filter.as_deref())?;
             if !ok {
+                std::process::exit(1);
+            }
+        }
+        Command::NetTest { filter, linux } => {
+            setup::ensure_build_tools()?;
+            setup::ensure_qemu()?;
+            let kernel = if linux { corpus::Kernel::Linux } else { corpus::Kernel::Goose };
+            if !net_tests::run_command(kernel, filter.as_deref())? {
                 std::process::exit(1);
             }
         }

@@ -144,8 +144,10 @@ pub fn run(kernel: &Path, is_linux: bool, bytes: usize) -> Result<Throughput> {
     let mut machine = Machine::new(kernel);
     machine.initrd = Some(initrd);
     machine.harts = 2;
-    machine.network =
-        Some(Network { port_forwards: vec![PortForward { host_port, guest_port: GUEST_PORT }] });
+    machine.network = Some(Network {
+        port_forwards: vec![PortForward { host_port, guest_port: GUEST_PORT }],
+        is_restricted: false,
+    });
     machine.append = format!("quiet -- net_check {udp_port} {tcp_port} {GUEST_PORT}");
     let mut result = None;
     let outcome = machine.run_until(TIMEOUT, |line| {

@@ -27,6 +27,8 @@ pub struct Machine {
 #[derive(Clone, Debug, Default)]
 pub struct Network {
     pub port_forwards: Vec<PortForward>,
+    /// restrict=on: the guest reaches nothing beyond the forwards.
+    pub is_restricted: bool,
 }
 
 /// A host TCP port on 127.0.0.1 forwarded to a guest port.
@@ -53,6 +55,9 @@ impl Network {
     /// QEMU's arguments: the netdev binds its forwards to 127.0.0.1 only.
     fn qemu_args(&self) -> [String; 4] {
         let mut netdev = String::from("user,id=net0");
+        if self.is_restricted {
+            netdev.push_str(",restrict=on");
+        }
         for forward in &self.port_forwards {
             netdev.push_str(&format!(",hostfwd=tcp:127.0.0.1:{}-:{}", forward.host_port, forward.guest_port));
         }
@@ -117,6 +122,32 @@ impl Machine {
             .stderr(stderr)
             .spawn()
             .context("starting qemu-system-riscv64")
+    }
+
+    /// Starts QEMU in the background with its console collected as it
+    /// comes, for tests that drive the guest from the host meanwhile.
+    pub fn start(&self) -> Result<Running> {
+        let start = Instant::now();
+        let mut child = self.spawn(Stdio::null(), Stdio::piped())?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let (sender, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = Vec::new();
+            while reader.read_until(b'\n', &mut line).is_ok_and(|n| n > 0) {
+                if sender.send(String::from_utf8_lossy(&line).replace('\r', "")).is_err() {
+                    break;
+                }
+                line.clear();
+            }
+        });
+        let errors = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        Ok(Running { child, start, lines, console: String::new(), has_exited: false, errors: Some(errors) })
     }
 
     /// Runs with the terminal attached; returns QEMU's exit status.
@@ -193,6 +224,90 @@ impl Machine {
             output.push_str(&format!("[qemu stderr] {errors}"));
         }
         Ok(Outcome { output, status, elapsed, line_times })
+    }
+}
+
+/// `count` distinct TCP ports on 127.0.0.1 that nothing listens on now
+/// (the kernel's picks for port 0, all held until the last is picked).
+/// Another program may take one before QEMU does; unlikely on a test
+/// machine, and QEMU then fails to start, loudly.
+pub fn free_host_ports(count: usize) -> Result<Vec<u16>> {
+    let listeners = (0..count)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0"))
+        .collect::<Result<Vec<_>>>()?;
+    listeners.iter().map(|l| Ok(l.local_addr()?.port())).collect()
+}
+
+/// A QEMU started by [`Machine::start`]; dropping it ends QEMU.
+pub struct Running {
+    child: Child,
+    start: Instant,
+    lines: mpsc::Receiver<String>,
+    console: String,
+    has_exited: bool,
+    errors: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Running {
+    /// Reads the console until a line for which `found` holds (returned,
+    /// `\n` trimmed), QEMU's exit or `timeout` (then `None`).
+    pub fn wait_for_line(
+        &mut self,
+        timeout: Duration,
+        mut found: impl FnMut(&str) -> bool,
+    ) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        while !self.has_exited {
+            match self.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => {
+                    self.console.push_str(&line);
+                    if found(line.trim_end()) {
+                        return Some(line.trim_end().to_string());
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => self.has_exited = true,
+                Err(mpsc::RecvTimeoutError::Timeout) => return None,
+            }
+        }
+        None
+    }
+
+    /// Everything the console printed so far.
+    pub fn console(&mut self) -> &str {
+        while let Ok(line) = self.lines.try_recv() {
+            self.console.push_str(&line);
+        }
+        &self.console
+    }
+
+    /// The console's last `count` lines, for failure reports.
+    pub fn tail(&mut self, count: usize) -> String {
+        let lines: Vec<&str> = self.console().lines().collect();
+        lines[lines.len().saturating_sub(count)..].join("\n")
+    }
+
+    /// How long QEMU has been running.
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    /// Ends QEMU (by its PID) and returns the whole console, with what
+    /// QEMU itself printed on stderr.
+    pub fn stop(mut self) -> String {
+        kill(&mut self.child);
+        let mut console = self.console().to_string();
+        if let Some(errors) = self.errors.take().and_then(|e| e.join().ok()) {
+            if !errors.trim().is_empty() {
+                console.push_str(&format!("[qemu stderr] {errors}"));
+            }
+        }
+        console
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        kill(&mut self.child);
     }
 }
 

@@ -29,8 +29,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
     machine.memory = args.memory.clone();
     machine.harts = args.smp;
     machine.append = args.append.clone();
-    machine.network =
-        (!args.no_network).then(|| crate::qemu::Network { port_forwards: args.forwards.clone() });
+    machine.network = (!args.no_network)
+        .then(|| crate::qemu::Network { port_forwards: args.forwards.clone(), is_restricted: false });
     let Some(command) = &args.cmd else {
         machine.initrd = Some(base);
         return machine.run_interactive();

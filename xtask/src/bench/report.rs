@@ -32,9 +32,20 @@ then Linux, for each part.
   anonymous mapping (huge pages refused with `madvise`). The file read
   writes a 16 MiB file in /tmp and reads it back whole in 64 KiB chunks,
   in MB/s (10^6 bytes a second).
+- **redis SET, redis GET, nginx**: one more boot per kernel and run, of
+  the network acceptance tests' guest (docs/net-acceptance.md): Debian's
+  redis-server and nginx behind QEMU user-network port forwards on the
+  host's 127.0.0.1 (`-netdev user,restrict=on,hostfwd=...` and a
+  virtio-net device, the same on both kernels), driven from the host by
+  Debian's amd64 `redis-benchmark -c 8 -n 5000 -t set` (then `-t get`)
+  and `wrk -c 8 -t 2 -d 5s` on a 4 KiB file, in requests a second, after
+  an unmeasured warm-up (500 requests, 1 s of wrk). The
+  clients share the host's cores with QEMU; a wrk run with a non-2xx
+  answer or a socket error counts as failed.
 
 `fail`: the benchmark reported an error, crashed, or hung (see the notes);
-`n/a`: the kernel lacks the feature (goose has no threads yet). These are
+`n/a`: the kernel lacks the feature (goose's network rows until
+tests/net-enabled exists). These are
 benchmarks, not tests: QEMU's TCG translates every instruction, the host
 is shared, and a number says more next to Linux's than alone.
 ";
@@ -76,7 +87,7 @@ pub fn write(results: &Results, notes: &[String], runs: usize, guest: &Guest) ->
     text.push_str(
         "\nEach cell is the median over the runs, with the smallest and largest in parentheses. \
          goose/Linux is the ratio of the medians: for times (ns, µs, ms) a ratio below 1 means \
-         goose is faster; for throughput (MB/s) a ratio above 1 means goose is faster.\n\n\
+         goose is faster; for throughput (MB/s, requests/s) a ratio above 1 means goose is faster.\n\n\
          ![goose/Linux per metric](benchmarks.png)\n\n",
     );
     if !notes.is_empty() {

@@ -48,20 +48,29 @@ const KNOWN_METRICS: &[(&str, &str)] = &[
     ("open_close_ns", "open + close /etc/passwd"),
     ("file_read_mb_s", "read a 16 MiB file in 64 KiB chunks"),
     ("thread_create_join_us", "pthread create + join"),
+    ("redis_set_rps", "redis SET, redis-benchmark -c 8"),
+    ("redis_get_rps", "redis GET, redis-benchmark -c 8"),
+    ("nginx_4k_rps", "nginx, a 4 KiB file, wrk -c 8"),
 ];
 
-/// Whether a bigger number is better: throughputs (`_mb_s`) are, times
-/// are not.
+/// Whether a bigger number is better: throughputs (`_mb_s`, `_rps`) are,
+/// times are not.
 pub fn is_higher_better(metric: &str) -> bool {
-    metric.ends_with("_mb_s")
+    metric.ends_with("_mb_s") || metric.ends_with("_rps")
 }
 
 /// The unit a metric's name ends with, as the table shows it.
 fn unit(metric: &str) -> &'static str {
-    [("_ns", "ns"), ("_us", "µs"), ("_ms", "ms"), ("_mb_s", "MB/s, higher is better")]
-        .iter()
-        .find(|(suffix, _)| metric.ends_with(suffix))
-        .map_or("", |(_, unit)| unit)
+    [
+        ("_ns", "ns"),
+        ("_us", "µs"),
+        ("_ms", "ms"),
+        ("_mb_s", "MB/s, higher is better"),
+        ("_rps", "requests/s, higher is better"),
+    ]
+    .iter()
+    .find(|(suffix, _)| metric.ends_with(suffix))
+    .map_or("", |(_, unit)| unit)
 }
 
 /// The row label: what is measured, then its unit.
