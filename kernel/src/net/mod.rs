@@ -7,6 +7,7 @@ mod inet_tcp;
 mod inet_udp;
 pub mod message_syscalls;
 pub mod socket;
+pub mod socket_options;
 mod stack;
 pub mod syscalls;
 pub mod unix_connection;
