@@ -507,8 +507,10 @@ static void many_connections(void) {
         }
     }
     printf("  failures %d\n", failures);
-    printf("  sockets used back: %s\n", sockstat("sockets:", "used") == used ? "yes" : "no");
-    printf("  TCP inuse back: %s\n", sockstat("TCP:", "inuse") == inuse ? "yes" : "no");
+    /* At most the starting values: a connection of an earlier part may
+     * still have been finishing its close when they were read. */
+    printf("  sockets used back: %s\n", sockstat("sockets:", "used") <= used ? "yes" : "no");
+    printf("  TCP inuse back: %s\n", sockstat("TCP:", "inuse") <= inuse ? "yes" : "no");
     long after_kb = memory_free_kb();
     printf("  memory kept: %s\n", after_kb >= free_kb - 16 * 1024 ? "yes" : "no");
     close(listener);

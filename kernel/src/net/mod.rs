@@ -4,11 +4,13 @@
 
 mod inet_address;
 mod inet_tcp;
+mod inet_tcp_options;
 mod inet_udp;
 pub mod message_syscalls;
 pub mod socket;
 pub mod socket_options;
-mod stack;
+pub mod sockstat;
+pub mod stack;
 pub mod syscalls;
 pub mod unix_connection;
 pub mod unix_socket;

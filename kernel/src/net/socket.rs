@@ -104,9 +104,7 @@ impl OptionValue {
     }
 }
 
-pub use super::socket_options::{
-    requested_buffer, SocketOptions, RECEIVE_BUFFER_MIN, SEND_BUFFER_MIN, SO_RCVBUF, SO_SNDBUF,
-};
+pub use super::socket_options::{SocketOptions, SO_SNDBUF};
 
 /// Waits on `queue` until `ready` holds, the way a blocking socket call
 /// waits: EAGAIN at once when non-blocking or when `timeout_ns`
@@ -267,6 +265,7 @@ impl SocketFile {
     pub fn new(socket: Arc<dyn SocketOps>) -> Arc<SocketFile> {
         static NEXT: AtomicU64 = AtomicU64::new(4000);
         let credentials = crate::process::current().map(|p| *p.credentials.lock()).unwrap_or_default();
+        super::sockstat::socket_created();
         Arc::new(SocketFile {
             socket,
             inode: NEXT.fetch_add(1, Ordering::Relaxed),
@@ -282,6 +281,12 @@ impl SocketFile {
             Some(socket_file) => Ok(&socket_file.socket),
             None => return_errno!(ENOTSOCK),
         }
+    }
+}
+
+impl Drop for SocketFile {
+    fn drop(&mut self) {
+        super::sockstat::socket_freed();
     }
 }
 

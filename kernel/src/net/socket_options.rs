@@ -224,9 +224,9 @@ pub fn set(socket: &dyn SocketOps, name: i32, address: UserAddr, length: u32) ->
             options.update(|v| v.send_timeout_ns = timeout);
         }
         // A negative low-water mark is "as much as possible", 0 is 1.
-        SO_RCVLOWAT => options.update(|v| {
-            v.receive_low_water = if value < 0 { i32::MAX } else { value.max(1) }
-        }),
+        SO_RCVLOWAT => {
+            options.update(|v| v.receive_low_water = if value < 0 { i32::MAX } else { value.max(1) })
+        }
         // SO_SNDLOWAT cannot be changed (socket(7)).
         SO_SNDLOWAT => return_errno!(ENOPROTOOPT),
         // Priorities past 6 need CAP_NET_ADMIN, which root has.

@@ -60,7 +60,6 @@ impl UnixSocket {
             is_wait_all: flags.flags & MSG_WAITALL != 0,
         }
     }
-
 }
 
 /// An AF_UNIX name without a path: what getsockname reports for an

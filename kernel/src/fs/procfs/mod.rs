@@ -74,6 +74,9 @@ impl DynamicDirectory for Root {
                 format!("{pid}").into_bytes()
             }));
         }
+        if name == b"net" {
+            return Ok(directory(inode_number(0, 3), Net));
+        }
         if let Some(index) = SYSTEM_FILES.iter().position(|(n, _)| n.as_bytes() == name) {
             let generate = SYSTEM_FILES[index].1;
             return Ok(file(inode_number(0, 16 + index as u64), move || generate().into_bytes()));
@@ -92,6 +95,9 @@ impl DynamicDirectory for Root {
                 entries.push((Vec::from(name.as_bytes()), inode));
             }
         }
+        if let Ok(inode) = self.lookup(b"net") {
+            entries.push((Vec::from(&b"net"[..]), inode));
+        }
         if let Ok(inode) = self.lookup(b"self") {
             entries.push((Vec::from(&b"self"[..]), inode));
         }
@@ -101,6 +107,25 @@ impl DynamicDirectory for Root {
             entries.push((format!("{}", process.pid).into_bytes(), process::directory(&process)));
         }
         entries
+    }
+}
+
+/// /proc/net: the network's state (Linux's is a link to self/net, the
+/// same for every process of one network namespace).
+struct Net;
+
+impl DynamicDirectory for Net {
+    fn lookup(&self, name: &[u8]) -> Result<Arc<Inode>> {
+        match name {
+            b"sockstat" => Ok(file(inode_number(0, 48), || crate::net::sockstat::render().into_bytes())),
+            _ => return_errno!(ENOENT),
+        }
+    }
+
+    fn list(&self) -> Vec<(Vec<u8>, Arc<Inode>)> {
+        self.lookup(b"sockstat")
+            .map(|inode| alloc::vec![(Vec::from(&b"sockstat"[..]), inode)])
+            .unwrap_or_default()
     }
 }
 
