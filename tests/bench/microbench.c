@@ -16,11 +16,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,6 +248,111 @@ static double thread_body(long n)
     return now_ns() - start;
 }
 
+/* TCP over 127.0.0.1 between the parent and a forked child. */
+#define TCP_PORT 45123
+#define TCP_MESSAGE_BYTES 100
+#define TCP_BULK_CHUNK (1L << 20)
+static int tcp_fd = -1;
+static char tcp_buffer[CHUNK_BYTES];
+
+/* Reads exactly `count` bytes; -1 on failure or end of stream. */
+static long read_fully(int fd, char *buffer, long count)
+{
+    for (long done = 0; done < count;) {
+        ssize_t n = read(fd, buffer + done, count - done);
+        if (n <= 0)
+            return -1;
+        done += n;
+    }
+    return count;
+}
+
+/* A connected pair: the child runs `serve` on its end and exits; the
+ * parent keeps the other in tcp_fd. Returns the child's pid or -1. */
+static pid_t tcp_start(void (*serve)(int fd))
+{
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons(TCP_PORT) };
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(listener, (struct sockaddr *)&address, sizeof address) != 0 || listen(listener, 1) != 0)
+        return fail("bind/listen"), -1;
+    pid_t child = fork();
+    if (child < 0)
+        return fail("fork"), -1;
+    if (child == 0) {
+        int fd = accept(listener, NULL, NULL);
+        if (fd < 0)
+            _exit(1);
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        serve(fd);
+        _exit(0);
+    }
+    tcp_fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (connect(tcp_fd, (struct sockaddr *)&address, sizeof address) != 0)
+        return fail("connect"), -1;
+    setsockopt(tcp_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    close(listener);
+    return child;
+}
+
+static void tcp_echo(int fd)
+{
+    char message[TCP_MESSAGE_BYTES];
+    while (read_fully(fd, message, sizeof message) > 0)
+        if (write(fd, message, sizeof message) != sizeof message)
+            return;
+}
+
+static double tcp_round_trip_body(long n)
+{
+    char message[TCP_MESSAGE_BYTES] = "request";
+    double start = now_ns();
+    for (long i = 0; i < n; i++) {
+        if (write(tcp_fd, message, sizeof message) != sizeof message)
+            return fail("write");
+        if (read_fully(tcp_fd, message, sizeof message) < 0)
+            return fail("read");
+    }
+    return now_ns() - start;
+}
+
+/* The child sends as many megabytes as each one-byte request says. */
+static void tcp_source(int fd)
+{
+    unsigned char megabytes;
+    while (read(fd, &megabytes, 1) == 1)
+        for (long sent = 0; sent < megabytes * TCP_BULK_CHUNK;) {
+            ssize_t n = write(fd, tcp_buffer, CHUNK_BYTES);
+            if (n <= 0)
+                return;
+            sent += n;
+        }
+}
+
+/* `n` megabytes from the child. */
+static double tcp_bulk_body(long n)
+{
+    unsigned char megabytes = (unsigned char)n;
+    double start = now_ns();
+    if (write(tcp_fd, &megabytes, 1) != 1)
+        return fail("write");
+    for (long received = 0; received < n * TCP_BULK_CHUNK;) {
+        ssize_t r = read(tcp_fd, tcp_buffer, sizeof tcp_buffer);
+        if (r <= 0)
+            return fail("read");
+        received += r;
+    }
+    return now_ns() - start;
+}
+
+static void tcp_finish(pid_t child)
+{
+    close(tcp_fd);
+    waitpid(child, NULL, 0);
+}
+
 static void report(const char *metric, double value)
 {
     if (value < 0)
@@ -348,6 +457,31 @@ static void bench_thread_create_join(void)
     report("thread_create_join_us", ns_per_op(thread_body, 20) / 1e3);
 }
 
+static void bench_tcp_round_trip(void)
+{
+    pid_t child = tcp_start(tcp_echo);
+    if (child < 0) {
+        report("tcp_round_trip_ns", -1);
+        return;
+    }
+    double value = ns_per_op(tcp_round_trip_body, 1000);
+    tcp_finish(child);
+    report("tcp_round_trip_ns", value);
+}
+
+static void bench_tcp_bulk(void)
+{
+    pid_t child = tcp_start(tcp_source);
+    if (child < 0) {
+        report("tcp_bulk_mb_s", -1);
+        return;
+    }
+    /* 100 MB at a time; ns per megabyte (2^20 bytes). */
+    double ns = ns_per_op(tcp_bulk_body, 100);
+    tcp_finish(child);
+    report("tcp_bulk_mb_s", ns < 0 ? -1 : TCP_BULK_CHUNK / ns * 1e3);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -362,6 +496,8 @@ static const struct {
     { "open_close", bench_open_close },
     { "file_read", bench_file_read },
     { "thread_create_join", bench_thread_create_join },
+    { "tcp_round_trip", bench_tcp_round_trip },
+    { "tcp_bulk", bench_tcp_bulk },
 };
 
 #define COUNT (sizeof benchmarks / sizeof benchmarks[0])

@@ -28,6 +28,7 @@ pub const EPOLLERR: u32 = 0x8;
 pub const EPOLLHUP: u32 = 0x10;
 pub const EPOLLRDNORM: u32 = 0x40;
 pub const EPOLLWRNORM: u32 = 0x100;
+pub const EPOLLRDHUP: u32 = 0x2000;
 pub const EPOLLEXCLUSIVE: u32 = 1 << 28;
 pub const EPOLLWAKEUP: u32 = 1 << 29;
 pub const EPOLLONESHOT: u32 = 1 << 30;
@@ -53,6 +54,9 @@ pub fn event_mask(readiness: Readiness) -> u32 {
     }
     if readiness.error {
         mask |= EPOLLERR;
+    }
+    if readiness.read_hang_up {
+        mask |= EPOLLRDHUP;
     }
     mask
 }

@@ -19,6 +19,8 @@ pub struct Readiness {
     pub writable: bool,
     pub hang_up: bool,
     pub error: bool,
+    /// The peer shut its writing side (POLLRDHUP, EPOLLRDHUP).
+    pub read_hang_up: bool,
 }
 
 /// Metadata as stat(2) reports it.

@@ -169,6 +169,7 @@ impl FileOps for PipeEnd {
             writable: self.is_writer && state.buffer.len() < CAPACITY,
             hang_up: !self.is_writer && state.writers == 0,
             error: self.is_writer && state.readers == 0,
+            read_hang_up: false,
         }
     }
 

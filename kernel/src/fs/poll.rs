@@ -20,6 +20,7 @@ const POLLHUP: u16 = 0x10;
 const POLLNVAL: u16 = 0x20;
 const POLLRDNORM: u16 = 0x40;
 const POLLWRNORM: u16 = 0x100;
+const POLLRDHUP: u16 = 0x2000;
 
 /// Linux's RLIMIT_NOFILE default: more poll entries than this is EINVAL.
 const MAX_POLL_FDS: usize = 1024;
@@ -38,6 +39,9 @@ fn poll_mask(readiness: Readiness) -> u16 {
     }
     if readiness.error {
         mask |= POLLERR;
+    }
+    if readiness.read_hang_up {
+        mask |= POLLRDHUP;
     }
     mask
 }

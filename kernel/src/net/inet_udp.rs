@@ -5,7 +5,7 @@
 
 use super::inet_address;
 use super::socket::*;
-use super::stack::{self, Transport, CHANGED};
+use super::stack::{self, Binding, PortUse, Transport};
 use crate::error::Result;
 use crate::fs::file::Readiness;
 use crate::return_errno;
@@ -32,6 +32,10 @@ struct State {
 
 pub struct UdpSocket {
     state: SpinLock<State>,
+    options: SocketOptions,
+    /// Woken by the stack when the smoltcp socket changed.
+    waiters: Arc<WaitQueue>,
+    binding_id: u64,
 }
 
 fn buffer() -> udp::PacketBuffer<'static> {
@@ -43,11 +47,16 @@ fn buffer() -> udp::PacketBuffer<'static> {
 
 impl UdpSocket {
     pub fn new() -> Arc<UdpSocket> {
-        Arc::new(UdpSocket { state: SpinLock::new(State::default()) })
+        Arc::new(UdpSocket {
+            state: SpinLock::new(State::default()),
+            options: SocketOptions::new(super::socket_options::BUFFER_MAX, super::socket_options::BUFFER_MAX),
+            waiters: Arc::new(WaitQueue::new()),
+            binding_id: stack::new_binding_id(),
+        })
     }
 
     /// Binds to `local` (port 0: an ephemeral one) if not bound yet.
-    fn bind_locked(state: &mut State, local: IpEndpoint) -> Result<(SocketHandle, IpEndpoint)> {
+    fn bind_locked(&self, state: &mut State, local: IpEndpoint) -> Result<(SocketHandle, IpEndpoint)> {
         if let Some(bound) = state.bound {
             return Ok(bound);
         }
@@ -55,17 +64,27 @@ impl UdpSocket {
             if !stack.is_local_address(local.addr) {
                 return_errno!(EADDRNOTAVAIL);
             }
-            let port = stack.take_port(Transport::Udp, local.port, false)?;
+            let options = self.options.get();
+            let binding = Binding {
+                id: self.binding_id,
+                address: local.addr,
+                reuse_address: options.reuse_address,
+                reuse_port: options.reuse_port,
+                state: PortUse::Bound,
+            };
+            let port = stack.take_port(Transport::Udp, local.port, binding)?;
             let mut socket = udp::Socket::new(buffer(), buffer());
             let endpoint = IpListenEndpoint {
                 addr: if local.addr.is_unspecified() { None } else { Some(local.addr) },
                 port,
             };
             if socket.bind(endpoint).is_err() {
-                stack.release_port(Transport::Udp, port);
+                stack.release_port(Transport::Udp, port, self.binding_id);
                 return_errno!(EINVAL);
             }
-            Ok((stack.sockets.add(socket), IpEndpoint::new(local.addr, port)))
+            let handle = stack.sockets.add(socket);
+            stack.watch(handle, Transport::Udp, &self.waiters);
+            Ok((handle, IpEndpoint::new(local.addr, port)))
         })?;
         state.bound = Some(bound);
         Ok(bound)
@@ -97,7 +116,7 @@ impl SocketOps for UdpSocket {
         if state.bound.is_some() {
             return_errno!(EINVAL);
         }
-        Self::bind_locked(&mut state, local).map(|_| ())
+        self.bind_locked(&mut state, local).map(|_| ())
     }
 
     fn connect(&self, address: &[u8], _is_nonblocking: bool) -> Result<()> {
@@ -108,7 +127,7 @@ impl SocketOps for UdpSocket {
         }
         let peer = inet_address::parse(address)?;
         let mut state = self.state.lock();
-        Self::bind_locked(&mut state, any_address())?;
+        self.bind_locked(&mut state, any_address())?;
         state.peer = Some(peer);
         Ok(())
     }
@@ -143,7 +162,7 @@ impl SocketOps for UdpSocket {
                 Some(address) => inet_address::parse(address)?,
                 None => state.peer.ok_or(Errno::EDESTADDRREQ)?,
             };
-            let (handle, _) = Self::bind_locked(&mut state, any_address())?;
+            let (handle, _) = self.bind_locked(&mut state, any_address())?;
             (handle, destination)
         };
         if data.len() > QUEUED_BYTES {
@@ -164,13 +183,9 @@ impl SocketOps for UdpSocket {
             if flags.is_nonblocking {
                 return_errno!(EAGAIN);
             }
-            let satisfied = CHANGED.wait_until_or(
-                || stack::with(|stack| stack.sockets.get::<udp::Socket>(handle).can_send()),
-                crate::signal::current_has_pending,
-            );
-            if !satisfied {
-                return_errno!(ERESTARTSYS);
-            }
+            wait_on(&self.waiters, false, self.options.send_timeout_ns(), || {
+                stack::with(|stack| stack.sockets.get::<udp::Socket>(handle).can_send())
+            })?;
         }
     }
 
@@ -178,7 +193,7 @@ impl SocketOps for UdpSocket {
         let handle = {
             let mut state = self.state.lock();
             // Linux autobinds here too, so a recv on an unbound socket waits.
-            Self::bind_locked(&mut state, any_address())?.0
+            self.bind_locked(&mut state, any_address())?.0
         };
         loop {
             let peer = self.state.lock().peer;
@@ -215,13 +230,9 @@ impl SocketOps for UdpSocket {
             if flags.is_nonblocking {
                 return_errno!(EAGAIN);
             }
-            let satisfied = CHANGED.wait_until_or(
-                || stack::with(|stack| stack.sockets.get::<udp::Socket>(handle).can_recv()),
-                crate::signal::current_has_pending,
-            );
-            if !satisfied {
-                return_errno!(ERESTARTSYS);
-            }
+            wait_on(&self.waiters, false, self.options.receive_timeout_ns(), || {
+                stack::with(|stack| stack.sockets.get::<udp::Socket>(handle).can_recv())
+            })?;
         }
     }
 
@@ -242,8 +253,12 @@ impl SocketOps for UdpSocket {
         }
     }
 
+    fn options(&self) -> &SocketOptions {
+        &self.options
+    }
+
     fn wait_queues(&self) -> [Option<&WaitQueue>; 2] {
-        [Some(&CHANGED), None]
+        [Some(&self.waiters), None]
     }
 
     fn release(&self) {
@@ -251,7 +266,7 @@ impl SocketOps for UdpSocket {
         if let Some((handle, local)) = bound {
             stack::with(|stack| {
                 stack.remove(handle);
-                stack.release_port(Transport::Udp, local.port);
+                stack.release_port(Transport::Udp, local.port, self.binding_id);
             });
         }
     }

@@ -4,6 +4,7 @@
 
 mod inet_address;
 mod inet_tcp;
+mod inet_tcp_options;
 mod inet_udp;
 mod interface_ioctl;
 pub mod interfaces;
@@ -11,7 +12,9 @@ mod link;
 pub mod message_syscalls;
 pub mod netlink_socket;
 pub mod socket;
-mod stack;
+pub mod socket_options;
+pub mod sockstat;
+pub mod stack;
 pub mod syscalls;
 pub mod unix_connection;
 pub mod unix_socket;

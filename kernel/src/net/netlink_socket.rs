@@ -5,6 +5,7 @@
 //! queue of datagrams to receive. No multicast groups are fed yet.
 
 use super::socket::*;
+use super::socket_options::SocketOptions;
 use crate::error::Result;
 use crate::fs::file::Readiness;
 use crate::return_errno;
@@ -31,14 +32,17 @@ struct State {
     groups: u32,
     received: VecDeque<Vec<u8>>,
     queued_bytes: usize,
-    buffer_sizes: (usize, usize),
 }
 
 pub struct NetlinkSocket {
     kind: i32,
     state: SpinLock<State>,
     arrived: WaitQueue,
+    options: SocketOptions,
 }
+
+/// Linux's default netlink buffers (net.core.rmem_default and wmem_default).
+const DEFAULT_BUFFER_BYTES: usize = 212992;
 
 /// sockaddr_nl of `port` (the kernel is port 0).
 fn address(port: u32, groups: u32) -> Vec<u8> {
@@ -67,17 +71,13 @@ impl NetlinkSocket {
         if protocol != NETLINK_ROUTE {
             return_errno!(EPROTONOSUPPORT);
         }
-        let state = State {
-            port: 0,
-            groups: 0,
-            received: VecDeque::new(),
-            queued_bytes: 0,
-            buffer_sizes: (
-                super::unix_connection::DEFAULT_BUFFER_BYTES,
-                super::unix_connection::DEFAULT_BUFFER_BYTES,
-            ),
-        };
-        Ok(Arc::new(NetlinkSocket { kind, state: SpinLock::new(state), arrived: WaitQueue::new() }))
+        let state = State { port: 0, groups: 0, received: VecDeque::new(), queued_bytes: 0 };
+        Ok(Arc::new(NetlinkSocket {
+            kind,
+            state: SpinLock::new(state),
+            arrived: WaitQueue::new(),
+            options: SocketOptions::new(DEFAULT_BUFFER_BYTES, DEFAULT_BUFFER_BYTES),
+        }))
     }
 
     /// Binds `state` to a free port: the pid first, then negative ids
@@ -217,31 +217,18 @@ impl SocketOps for NetlinkSocket {
         }
     }
 
-    fn set_option(&self, level: i32, name: i32, value: OptionValue) -> Result<()> {
-        let requested = value.int()?;
-        match (level, name) {
-            (SOL_SOCKET, SO_SNDBUF) => {
-                self.state.lock().buffer_sizes.0 = requested_buffer(requested, SEND_BUFFER_MIN)
-            }
-            (SOL_SOCKET, SO_RCVBUF) => {
-                self.state.lock().buffer_sizes.1 = requested_buffer(requested, RECEIVE_BUFFER_MIN)
-            }
-            // Other socket options, and NETLINK_ADD_MEMBERSHIP, EXT_ACK,
-            // CAP_ACK, GET_STRICT_CHK...: accepted, with no effect yet.
-            (SOL_SOCKET | SOL_NETLINK, _) => {}
-            _ => return_errno!(ENOPROTOOPT),
-        }
-        Ok(())
+    fn options(&self) -> &SocketOptions {
+        &self.options
     }
 
-    fn get_option(&self, level: i32, name: i32) -> Result<Vec<u8>> {
-        let (send_buffer, receive_buffer) = self.state.lock().buffer_sizes;
-        let value = match (level, name) {
-            (SOL_SOCKET, SO_SNDBUF) => send_buffer as i32,
-            (SOL_SOCKET, SO_RCVBUF) => receive_buffer as i32,
-            _ => return_errno!(ENOPROTOOPT),
-        };
-        Ok(value.to_ne_bytes().to_vec())
+    fn set_option(&self, level: i32, _name: i32, value: OptionValue) -> Result<()> {
+        if level != SOL_NETLINK {
+            return_errno!(ENOPROTOOPT);
+        }
+        // NETLINK_ADD_MEMBERSHIP, EXT_ACK, CAP_ACK, GET_STRICT_CHK...:
+        // accepted, with no effect yet.
+        value.int()?;
+        Ok(())
     }
 
     fn shutdown(&self, _how: Shutdown) -> Result<()> {

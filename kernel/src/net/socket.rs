@@ -104,18 +104,43 @@ impl OptionValue {
     }
 }
 
-/// net.core.wmem_max and rmem_max: the most SO_SNDBUF/SO_RCVBUF may ask.
-pub const BUFFER_MAX: usize = 212992;
-/// SOCK_MIN_SNDBUF and SOCK_MIN_RCVBUF on 64-bit Linux.
-pub const SEND_BUFFER_MIN: usize = 4608;
-pub const RECEIVE_BUFFER_MIN: usize = 2304;
-pub const SO_SNDBUF: i32 = 7;
-pub const SO_RCVBUF: i32 = 8;
+pub use super::socket_options::{SocketOptions, SO_SNDBUF};
 
-/// The buffer size SO_SNDBUF/SO_RCVBUF set for a request: Linux doubles
-/// it for bookkeeping, after clamping it to the maximum.
-pub fn requested_buffer(requested: i32, minimum: usize) -> usize {
-    ((requested.max(0) as usize).min(BUFFER_MAX) * 2).max(minimum)
+/// Waits on `queue` until `ready` holds, the way a blocking socket call
+/// waits: EAGAIN at once when non-blocking or when `timeout_ns`
+/// (SO_RCVTIMEO/SO_SNDTIMEO) runs out; on a signal ERESTARTSYS, or EINTR
+/// when a timeout was set (sock_intr_errno: such calls are not restarted).
+pub fn wait_on(
+    queue: &WaitQueue,
+    is_nonblocking: bool,
+    timeout_ns: Option<u64>,
+    mut ready: impl FnMut() -> bool,
+) -> Result<()> {
+    if ready() {
+        return Ok(());
+    }
+    if is_nonblocking || timeout_ns == Some(0) {
+        return_errno!(EAGAIN);
+    }
+    let me = crate::sched::current();
+    queue.register(&me);
+    let mut is_ready = false;
+    let deadline = timeout_ns.map(crate::time::deadline_after);
+    let timed_out = crate::time::timer::wait_until_or_deadline(deadline, || {
+        is_ready = ready();
+        is_ready || crate::signal::current_has_pending()
+    });
+    queue.unregister(&me);
+    if is_ready {
+        return Ok(());
+    }
+    if timed_out {
+        return_errno!(EAGAIN);
+    }
+    if timeout_ns.is_some() {
+        return_errno!(EINTR);
+    }
+    return_errno!(ERESTARTSYS)
 }
 
 /// What a receive produced.
@@ -184,6 +209,14 @@ pub trait SocketOps: Send + Sync {
         return_errno!(ENOTCONN)
     }
 
+    /// The SOL_SOCKET options every socket keeps; setsockopt and
+    /// getsockopt at SOL_SOCKET are answered from them by the generic
+    /// layer (`socket_options`).
+    fn options(&self) -> &SocketOptions;
+    /// A SOL_SOCKET option was set: the family applies what it honours
+    /// (buffer sizes, keep-alive).
+    fn socket_option_changed(&self, _name: i32) {}
+
     /// setsockopt(2) for what the generic layer does not answer. The
     /// value is read through `value` only when the option needs it, so
     /// an unknown level fails before a bad pointer does, as on Linux.
@@ -232,6 +265,7 @@ impl SocketFile {
     pub fn new(socket: Arc<dyn SocketOps>) -> Arc<SocketFile> {
         static NEXT: AtomicU64 = AtomicU64::new(4000);
         let credentials = crate::process::current().map(|p| *p.credentials.lock()).unwrap_or_default();
+        super::sockstat::socket_created();
         Arc::new(SocketFile {
             socket,
             inode: NEXT.fetch_add(1, Ordering::Relaxed),
@@ -247,6 +281,12 @@ impl SocketFile {
             Some(socket_file) => Ok(&socket_file.socket),
             None => return_errno!(ENOTSOCK),
         }
+    }
+}
+
+impl Drop for SocketFile {
+    fn drop(&mut self) {
+        super::sockstat::socket_freed();
     }
 }
 

@@ -3,8 +3,12 @@
 //! two share the interface), its socket set, and the bookkeeping smoltcp
 //! leaves to the host (which ports are taken). The stack is polled after every socket call that may have
 //! produced work and from a timer armed at smoltcp's next deadline
-//! (retransmissions, TIME-WAIT), never in a busy loop. Every poll that
-//! changed something wakes [`CHANGED`], the queue inet sockets wait on.
+//! (retransmissions, TIME-WAIT), never in a busy loop. Each goose socket
+//! has its own wait queue, registered here with its smoltcp handles
+//! ([`Stack::watch`]); after every poll the stack compares each watched
+//! socket with how it was after the previous one and wakes only the
+//! queues of those that changed, so a server with many connections does
+//! not wake every waiter for every packet.
 
 use super::link::Links;
 use crate::drivers::virtio_net::VirtioNet;
@@ -12,12 +16,13 @@ use crate::error::Result;
 use crate::return_errno;
 use crate::sync::WaitQueue;
 use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use cmdline::ip::StaticIp;
 use core::sync::atomic::{AtomicU64, Ordering};
 use hal::sync::SpinLock;
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
-use smoltcp::socket::tcp;
+use smoltcp::socket::{tcp, udp};
 use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address};
 
@@ -32,22 +37,100 @@ pub enum Transport {
 const EPHEMERAL_FIRST: u16 = 32768;
 const EPHEMERAL_LAST: u16 = 60999;
 
+/// Linux's TIME_WAIT length (TCP_TIMEWAIT_LEN): how long a closed
+/// connection keeps its port from binds without SO_REUSEADDR.
+const TIME_WAIT_NS: u64 = 60_000_000_000;
+
+/// What a socket holding a port is doing, for bind's conflict rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortUse {
+    Bound,
+    Listening,
+    Connected,
+    /// A closed connection's TIME_WAIT, until the deadline (monotonic ns).
+    TimeWait {
+        until_ns: u64,
+    },
+}
+
+/// One socket's hold on a port (Linux's bind-bucket owner).
+#[derive(Clone, Copy, Debug)]
+pub struct Binding {
+    /// The holder, from [`new_binding_id`].
+    pub id: u64,
+    pub address: IpAddress,
+    pub reuse_address: bool,
+    pub reuse_port: bool,
+    pub state: PortUse,
+}
+
+impl Binding {
+    /// Whether `self` may not share the port with `other`
+    /// (inet_bind_conflict, without the per-user rule of SO_REUSEPORT).
+    fn conflicts_with(&self, other: &Binding) -> bool {
+        if self.id == other.id {
+            return false;
+        }
+        let is_overlapping =
+            self.address.is_unspecified() || other.address.is_unspecified() || self.address == other.address;
+        let is_shared_address =
+            self.reuse_address && other.reuse_address && other.state != PortUse::Listening;
+        let is_shared_port = self.reuse_port && other.reuse_port;
+        is_overlapping && !is_shared_address && !is_shared_port
+    }
+}
+
+/// A fresh identity for a [`Binding`].
+pub fn new_binding_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// How a watched smoltcp socket looked after the last poll.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Snapshot {
+    state: Option<tcp::State>,
+    received: usize,
+    queued: usize,
+}
+
+/// A watched socket as it is now; `is_tcp` tells its kind.
+fn snapshot(sockets: &SocketSet<'static>, handle: SocketHandle, is_tcp: bool) -> Snapshot {
+    if is_tcp {
+        let socket = sockets.get::<tcp::Socket>(handle);
+        Snapshot { state: Some(socket.state()), received: socket.recv_queue(), queued: socket.send_queue() }
+    } else {
+        let socket = sockets.get::<udp::Socket>(handle);
+        Snapshot { state: None, received: socket.recv_queue(), queued: socket.send_queue() }
+    }
+}
+
+/// A smoltcp socket whose changes wake a goose socket's queue.
+struct Watch {
+    queue: Arc<WaitQueue>,
+    last: Snapshot,
+    /// A TCP connection's error, taken by SO_ERROR or the next call:
+    /// ECONNREFUSED or ECONNRESET when it closed without a FIN.
+    error: Option<abi::Errno>,
+}
+
 pub struct Stack {
     pub interface: Interface,
     device: Links,
     pub sockets: SocketSet<'static>,
-    /// Ports held by goose sockets, with how many hold each.
-    ports: BTreeMap<(Transport, u16), usize>,
+    /// Who holds each port.
+    ports: BTreeMap<(Transport, u16), Vec<Binding>>,
     next_ephemeral: u16,
     /// TCP sockets closed by their last descriptor that smoltcp is still
-    /// finishing (FIN, TIME-WAIT); removed from the set once closed.
-    orphans: Vec<SocketHandle>,
+    /// finishing (FIN), with their port; a connection that reaches
+    /// TIME-WAIT leaves the set and keeps only its port binding.
+    orphans: Vec<(SocketHandle, u16, u64)>,
+    watched: BTreeMap<SocketHandle, Watch>,
+    /// Listening goose sockets, for /proc/net/sockstat.
+    pub listening_count: usize,
 }
 
 static STACK: SpinLock<Option<Stack>> = SpinLock::new(None);
-
-/// Woken whenever a poll may have changed any inet socket's state.
-pub static CHANGED: WaitQueue = WaitQueue::new();
 
 /// The deadline (monotonic ns) of the armed poll timer, 0 if none.
 static TIMER_DEADLINE: AtomicU64 = AtomicU64::new(0);
@@ -108,18 +191,24 @@ impl Stack {
             ports: BTreeMap::new(),
             next_ephemeral: EPHEMERAL_FIRST,
             orphans: Vec::new(),
+            watched: BTreeMap::new(),
+            listening_count: 0,
         }
     }
 
-    /// Takes `port` (0: a free ephemeral one); EADDRINUSE when taken and
-    /// `is_shared` is false.
-    pub fn take_port(&mut self, transport: Transport, port: u16, is_shared: bool) -> Result<u16> {
+    /// Takes `port` for `binding` (port 0: a free ephemeral one, where
+    /// nobody holds anything); EADDRINUSE on a conflict.
+    pub fn take_port(&mut self, transport: Transport, port: u16, binding: Binding) -> Result<u16> {
+        self.expire_time_waits();
         if port != 0 {
-            let holders = self.ports.entry((transport, port)).or_insert(0);
-            if *holders > 0 && !is_shared {
+            let holders = self.ports.entry((transport, port)).or_default();
+            if holders.iter().any(|holder| binding.conflicts_with(holder)) {
+                if holders.is_empty() {
+                    self.ports.remove(&(transport, port));
+                }
                 return_errno!(EADDRINUSE);
             }
-            *holders += 1;
+            holders.push(binding);
             return Ok(port);
         }
         let span = (EPHEMERAL_LAST - EPHEMERAL_FIRST + 1) as usize;
@@ -129,20 +218,107 @@ impl Stack {
             if let alloc::collections::btree_map::Entry::Vacant(entry) =
                 self.ports.entry((transport, candidate))
             {
-                entry.insert(1);
+                entry.insert(alloc::vec![binding]);
                 return Ok(candidate);
             }
         }
         return_errno!(EADDRINUSE)
     }
 
-    pub fn release_port(&mut self, transport: Transport, port: u16) {
+    /// Adds an accepted connection's hold on its listener's port, which
+    /// it inherits whatever the other holders (__inet_inherit_port).
+    pub fn inherit_port(&mut self, transport: Transport, port: u16, binding: Binding) {
+        self.ports.entry((transport, port)).or_default().push(binding);
+    }
+
+    /// Changes how binding `id` uses `port` (listen, a connection), with
+    /// the conflict check listen makes: EADDRINUSE leaves it unchanged.
+    pub fn change_port_use(
+        &mut self,
+        transport: Transport,
+        port: u16,
+        id: u64,
+        state: PortUse,
+    ) -> Result<()> {
+        self.expire_time_waits();
+        let Some(holders) = self.ports.get_mut(&(transport, port)) else { return Ok(()) };
+        let Some(index) = holders.iter().position(|holder| holder.id == id) else { return Ok(()) };
+        let mut changed = holders[index];
+        changed.state = state;
+        if state == PortUse::Listening && holders.iter().any(|holder| changed.conflicts_with(holder)) {
+            return_errno!(EADDRINUSE);
+        }
+        holders[index] = changed;
+        Ok(())
+    }
+
+    pub fn release_port(&mut self, transport: Transport, port: u16, id: u64) {
         if let Some(holders) = self.ports.get_mut(&(transport, port)) {
-            *holders -= 1;
-            if *holders == 0 {
+            holders.retain(|holder| holder.id != id);
+            if holders.is_empty() {
                 self.ports.remove(&(transport, port));
             }
         }
+    }
+
+    /// Frees the ports of TIME_WAITs that are over.
+    fn expire_time_waits(&mut self) {
+        let now_ns = crate::time::monotonic_ns();
+        self.ports.retain(|_, holders| {
+            holders.retain(
+                |holder| !matches!(holder.state, PortUse::TimeWait { until_ns } if until_ns <= now_ns),
+            );
+            !holders.is_empty()
+        });
+    }
+
+    /// Wakes `queue` whenever the smoltcp socket `handle` changes.
+    pub fn watch(&mut self, handle: SocketHandle, transport: Transport, queue: &Arc<WaitQueue>) {
+        let last = snapshot(&self.sockets, handle, transport == Transport::Tcp);
+        self.watched.insert(handle, Watch { queue: queue.clone(), last, error: None });
+    }
+
+    /// Stops watching `handle` (its socket is removed or orphaned).
+    pub fn unwatch(&mut self, handle: SocketHandle) {
+        self.watched.remove(&handle);
+    }
+
+    /// Takes the pending error of a watched TCP connection (SO_ERROR).
+    pub fn take_error(&mut self, handle: SocketHandle) -> Option<abi::Errno> {
+        self.watched.get_mut(&handle).and_then(|watch| watch.error.take())
+    }
+
+    /// The pending error of a watched TCP connection, left in place.
+    pub fn pending_error(&self, handle: SocketHandle) -> Option<abi::Errno> {
+        self.watched.get(&handle).and_then(|watch| watch.error)
+    }
+
+    /// The queues of watched sockets that changed since the last call,
+    /// recording the error of a connection that closed without a FIN.
+    fn changed_queues(&mut self) -> Vec<Arc<WaitQueue>> {
+        let mut queues: Vec<Arc<WaitQueue>> = Vec::new();
+        for (&handle, watch) in self.watched.iter_mut() {
+            let now = snapshot(&self.sockets, handle, watch.last.state.is_some());
+            if now == watch.last {
+                continue;
+            }
+            if now.state == Some(tcp::State::Closed) && watch.last.state != Some(tcp::State::Closed) {
+                // Closed without a FIN from the peer: a reset (or a
+                // refused connect); recv says which (Finished after FIN).
+                let socket = self.sockets.get_mut::<tcp::Socket>(handle);
+                if socket.recv_slice(&mut []) == Err(tcp::RecvError::InvalidState) {
+                    watch.error = Some(match watch.last.state {
+                        Some(tcp::State::SynSent) => abi::Errno::ECONNREFUSED,
+                        _ => abi::Errno::ECONNRESET,
+                    });
+                }
+            }
+            watch.last = now;
+            if !queues.iter().any(|queue| Arc::ptr_eq(queue, &watch.queue)) {
+                queues.push(watch.queue.clone());
+            }
+        }
+        queues
     }
 
     /// Whether `address` is one of the interface's own (for bind).
@@ -151,33 +327,62 @@ impl Stack {
     }
 
     pub fn remove(&mut self, handle: SocketHandle) {
+        self.unwatch(handle);
         self.sockets.remove(handle);
     }
 
-    /// Closes a TCP connection whose last descriptor went away. As Linux's
-    /// tcp_close: unread data means a reset, otherwise a FIN; data that
-    /// arrives afterwards draws a reset too (see `reap_orphans`).
-    pub fn orphan_tcp(&mut self, handle: SocketHandle) {
+    /// Closes a TCP connection whose last descriptor went away, which
+    /// held `port` as binding `id`. As Linux's tcp_close: unread data (or
+    /// SO_LINGER with a zero time) means a reset, otherwise a FIN; data
+    /// that arrives afterwards draws a reset too (see `reap_orphans`).
+    pub fn orphan_tcp(&mut self, handle: SocketHandle, port: u16, id: u64, is_abortive: bool) {
+        self.unwatch(handle);
         let socket = self.sockets.get_mut::<tcp::Socket>(handle);
-        if socket.recv_queue() > 0 {
+        if socket.recv_queue() > 0 || is_abortive {
             socket.abort();
         } else {
             socket.close();
         }
-        self.orphans.push(handle);
+        self.orphans.push((handle, port, id));
     }
 
-    /// Resets orphans that received data and frees the closed ones.
+    /// Resets orphans that received data, frees the closed ones and
+    /// turns those in TIME-WAIT into a port binding alone.
     fn reap_orphans(&mut self) -> bool {
         let mut is_reset_sent = false;
         let sockets = &mut self.sockets;
-        self.orphans.retain(|handle| {
-            let socket = sockets.get_mut::<tcp::Socket>(*handle);
-            // Closed before the poll that just ran, so its reset (sent by
-            // smoltcp's dispatch of a closed socket) is out.
-            if socket.state() == tcp::State::Closed {
-                sockets.remove(*handle);
-                return false;
+        let ports = &mut self.ports;
+        let now_ns = crate::time::monotonic_ns();
+        self.orphans.retain(|&(handle, port, id)| {
+            let socket = sockets.get_mut::<tcp::Socket>(handle);
+            let release = |ports: &mut BTreeMap<(Transport, u16), Vec<Binding>>, state: Option<PortUse>| {
+                if let Some(holders) = ports.get_mut(&(Transport::Tcp, port)) {
+                    match state {
+                        Some(state) => {
+                            holders.iter_mut().filter(|h| h.id == id).for_each(|h| h.state = state)
+                        }
+                        None => holders.retain(|holder| holder.id != id),
+                    }
+                    if holders.is_empty() {
+                        ports.remove(&(Transport::Tcp, port));
+                    }
+                }
+            };
+            match socket.state() {
+                // Closed before the poll that just ran, so its reset (sent
+                // by smoltcp's dispatch of a closed socket) is out.
+                tcp::State::Closed => {
+                    sockets.remove(handle);
+                    release(ports, None);
+                    return false;
+                }
+                // Nothing more will be sent: what is left is the port.
+                tcp::State::TimeWait => {
+                    sockets.remove(handle);
+                    release(ports, Some(PortUse::TimeWait { until_ns: now_ns + TIME_WAIT_NS }));
+                    return false;
+                }
+                _ => {}
             }
             if socket.recv_queue() > 0 {
                 socket.abort();
@@ -186,6 +391,38 @@ impl Stack {
             true
         });
         is_reset_sent
+    }
+
+    /// /proc/net/sockstat's TCP line: (inuse, orphan, tw, alloc).
+    pub fn tcp_counts(&self) -> (usize, usize, usize, usize) {
+        let mut in_use = self.listening_count;
+        let mut allocated = self.listening_count;
+        for (handle, watch) in self.watched.iter() {
+            if watch.last.state.is_some() {
+                match self.sockets.get::<tcp::Socket>(*handle).state() {
+                    tcp::State::Listen | tcp::State::SynReceived => {}
+                    tcp::State::Closed | tcp::State::TimeWait => allocated += 1,
+                    _ => {
+                        in_use += 1;
+                        allocated += 1;
+                    }
+                }
+            }
+        }
+        let orphans = self.orphans.len();
+        let time_waits = self
+            .ports
+            .iter()
+            .filter(|((transport, _), _)| *transport == Transport::Tcp)
+            .flat_map(|(_, holders)| holders.iter())
+            .filter(|holder| matches!(holder.state, PortUse::TimeWait { .. }))
+            .count();
+        (in_use + orphans, orphans, time_waits, allocated + orphans)
+    }
+
+    /// /proc/net/sockstat's UDP inuse: bound UDP sockets.
+    pub fn udp_count(&self) -> usize {
+        self.sockets.iter().filter(|(_, socket)| matches!(socket, smoltcp::socket::Socket::Udp(_))).count()
     }
 
     /// Runs the interface until it has nothing left to do (loopback
@@ -255,21 +492,24 @@ pub fn on_card_interrupt() {
     with(|stack| stack.device.ack_card_interrupt());
 }
 
-/// Runs `f` on the stack (created loopback-only if `init` has not run), then polls it, wakes
-/// waiters if anything changed and arms the timer for the next deadline.
+/// Runs `f` on the stack (created on first use), then polls it, wakes
+/// the queues of the sockets that changed and arms the timer for the next
+/// deadline.
 pub fn with<R>(f: impl FnOnce(&mut Stack) -> R) -> R {
-    let (result, changed, delay) = {
+    let (result, queues, delay) = {
         let mut guard = STACK.lock();
         let stack = guard.get_or_insert_with(|| Stack::new(None));
         let result = f(stack);
-        let changed = stack.poll();
+        stack.poll();
+        let queues = stack.changed_queues();
         let delay = stack.interface.poll_delay(now(), &stack.sockets);
-        (result, changed, delay)
+        (result, queues, delay)
     };
-    // Only on a change: waiters poll from their conditions, and a wake
-    // there would wake the waiter itself again and again.
-    if changed {
-        CHANGED.wake_all();
+    // With the stack unlocked: a woken poll or epoll re-tests readiness,
+    // which takes the stack again. A waiter testing its condition here
+    // wakes only when its socket changed, so it does not spin.
+    for queue in queues {
+        queue.wake_all();
     }
     if let Some(delay) = delay {
         arm_timer(delay.total_micros().saturating_mul(1000));

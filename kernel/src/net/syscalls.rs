@@ -253,6 +253,9 @@ pub fn setsockopt(
     length: u32,
 ) -> Result<()> {
     let (_, socket) = socket_of(context, fd)?;
+    if level == SOL_SOCKET {
+        return super::socket_options::set(&*socket, name, value, length);
+    }
     socket.set_option(level, name, OptionValue { address: value, length })
 }
 
@@ -278,7 +281,10 @@ pub fn getsockopt(
             SO_PROTOCOL => int(socket.protocol()),
             SO_ACCEPTCONN => int(socket.is_listening() as i32),
             SO_ERROR => int(socket.take_error()),
-            _ => socket.get_option(level, name),
+            _ => match super::socket_options::get(&*socket, name) {
+                Some(bytes) => Ok(bytes),
+                None => socket.get_option(level, name),
+            },
         }?
     } else {
         socket.get_option(level, name)?

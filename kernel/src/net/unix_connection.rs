@@ -376,6 +376,7 @@ impl Connection {
             writable: is_writable,
             hang_up: shutdown == RECEIVE_SHUTDOWN | SEND_SHUTDOWN,
             error: state.error[side].is_some(),
+            read_hang_up: shutdown & RECEIVE_SHUTDOWN != 0,
         }
     }
 

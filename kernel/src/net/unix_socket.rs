@@ -10,7 +10,6 @@ use crate::return_errno;
 use crate::sync::WaitQueue;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use hal::sync::SpinLock;
 use spin::Once;
 
 /// SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET.
@@ -25,8 +24,8 @@ pub struct UnixSocket {
     pub kind: SocketType,
     /// Its side of a connection, once connected (never undone).
     connected: Once<(Arc<Connection>, usize)>,
-    /// SO_SNDBUF and SO_RCVBUF as getsockopt reports them.
-    buffer_sizes: SpinLock<(usize, usize)>,
+    /// The SOL_SOCKET options (SO_SNDBUF sizes the connection's queue).
+    options: SocketOptions,
     /// Woken on state changes of an unconnected socket (none yet).
     idle: WaitQueue,
 }
@@ -36,7 +35,7 @@ impl UnixSocket {
         UnixSocket {
             kind,
             connected: Once::new(),
-            buffer_sizes: SpinLock::new((DEFAULT_BUFFER_BYTES, DEFAULT_BUFFER_BYTES)),
+            options: SocketOptions::new(DEFAULT_BUFFER_BYTES, DEFAULT_BUFFER_BYTES),
             idle: WaitQueue::new(),
         }
     }
@@ -60,17 +59,6 @@ impl UnixSocket {
             is_peek: flags.flags & MSG_PEEK != 0,
             is_wait_all: flags.flags & MSG_WAITALL != 0,
         }
-    }
-
-    fn set_send_buffer(&self, bytes: usize) {
-        self.buffer_sizes.lock().0 = bytes;
-        if let Some((connection, side)) = self.connection() {
-            connection.set_send_buffer(side, bytes);
-        }
-    }
-
-    fn set_receive_buffer(&self, bytes: usize) {
-        self.buffer_sizes.lock().1 = bytes;
     }
 }
 
@@ -176,31 +164,28 @@ impl SocketOps for UnixSocket {
         Ok(())
     }
 
-    fn set_option(&self, level: i32, name: i32, value: OptionValue) -> Result<()> {
-        if level != SOL_SOCKET {
-            return_errno!(EOPNOTSUPP);
-        }
-        let requested = value.int()?;
-        match name {
-            SO_SNDBUF => self.set_send_buffer(requested_buffer(requested, SEND_BUFFER_MIN)),
-            SO_RCVBUF => self.set_receive_buffer(requested_buffer(requested, RECEIVE_BUFFER_MIN)),
-            SO_TYPE | SO_ERROR | SO_PROTOCOL | SO_DOMAIN | SO_ACCEPTCONN => return_errno!(ENOPROTOOPT),
-            _ => {}
-        }
-        Ok(())
+    fn options(&self) -> &SocketOptions {
+        &self.options
     }
 
-    fn get_option(&self, level: i32, name: i32) -> Result<Vec<u8>> {
-        if level != SOL_SOCKET {
-            return_errno!(EOPNOTSUPP);
+    fn socket_option_changed(&self, name: i32) {
+        if name == SO_SNDBUF {
+            if let Some((connection, side)) = self.connection() {
+                connection.set_send_buffer(side, self.options.get().send_buffer);
+            }
         }
-        let (send_buffer, receive_buffer) = *self.buffer_sizes.lock();
-        let value = match name {
-            SO_SNDBUF => send_buffer as i32,
-            SO_RCVBUF => receive_buffer as i32,
-            _ => return_errno!(ENOPROTOOPT),
-        };
-        Ok(value.to_ne_bytes().to_vec())
+    }
+
+    /// Only SOL_SOCKET options, which the generic layer answers.
+    fn set_option(&self, _level: i32, _name: i32, _value: OptionValue) -> Result<()> {
+        return_errno!(EOPNOTSUPP)
+    }
+
+    fn get_option(&self, level: i32, _name: i32) -> Result<Vec<u8>> {
+        if level == SOL_SOCKET {
+            return_errno!(ENOPROTOOPT);
+        }
+        return_errno!(EOPNOTSUPP)
     }
 
     /// SO_ERROR: the pending error, cleared.

@@ -48,6 +48,8 @@ const KNOWN_METRICS: &[(&str, &str)] = &[
     ("open_close_ns", "open + close /etc/passwd"),
     ("file_read_mb_s", "read a 16 MiB file in 64 KiB chunks"),
     ("thread_create_join_us", "pthread create + join"),
+    ("tcp_round_trip_ns", "TCP 100-byte round trip over 127.0.0.1"),
+    ("tcp_bulk_mb_s", "TCP bulk transfer over 127.0.0.1"),
     ("redis_set_rps", "redis SET, redis-benchmark -c 8"),
     ("redis_get_rps", "redis GET, redis-benchmark -c 8"),
     ("nginx_4k_rps", "nginx, a 4 KiB file, wrk -c 8"),

@@ -110,6 +110,8 @@ impl DynamicDirectory for Root {
     }
 }
 
+/// /proc/net: the network's state (Linux's is a link to self/net, the
+/// same for every process of one network namespace).
 const PAGE_KB: u64 = 4;
 
 fn meminfo() -> String {

@@ -1,7 +1,7 @@
 //! /proc/PID/net (and /proc/net, a link to /proc/self/net): the network
 //! files programs parse, in Linux's formats, generated from
 //! `net::interfaces`: `dev` (busybox ifconfig's interface list and
-//! counters) and `route` (busybox route, netstat -r).
+//! counters), `route` (busybox route, netstat -r) and `sockstat`.
 
 use super::{directory, file, inode_number};
 use crate::error::Result;
@@ -15,7 +15,8 @@ use super::super::tmpfs::{DynamicDirectory, Inode};
 
 type Render = fn() -> String;
 
-const FILES: &[(&str, Render)] = &[("dev", dev), ("route", route)];
+const FILES: &[(&str, Render)] =
+    &[("dev", dev), ("route", route), ("sockstat", crate::net::sockstat::render)];
 
 /// The directory; its entries share inode numbers for every process.
 pub fn net_directory() -> Arc<Inode> {
