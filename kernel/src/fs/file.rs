@@ -104,6 +104,8 @@ pub struct OpenFile {
     /// The path it was opened by, for /proc/PID/fd.
     #[allow(dead_code)]
     pub path: Vec<u8>,
+    /// F_SETOWN's process (positive) or process group (negative), 0 none.
+    pub owner: core::sync::atomic::AtomicI32,
 }
 
 pub const O_ACCMODE: u32 = 3;
@@ -113,10 +115,18 @@ pub const O_WRONLY: u32 = 1;
 pub const O_RDWR: u32 = 2;
 pub const O_APPEND: u32 = 0o2000;
 pub const O_NONBLOCK: u32 = 0o4000;
+/// FASYNC: SIGIO on readiness (recorded; the signal is not sent yet).
+pub const O_ASYNC: u32 = 0o20000;
 
 impl OpenFile {
     pub fn new(ops: Arc<dyn FileOps>, flags: u32, path: Vec<u8>) -> Arc<OpenFile> {
-        Arc::new(OpenFile { ops, offset: SpinLock::new(0), flags: AtomicU32::new(flags), path })
+        Arc::new(OpenFile {
+            ops,
+            offset: SpinLock::new(0),
+            flags: AtomicU32::new(flags),
+            path,
+            owner: core::sync::atomic::AtomicI32::new(0),
+        })
     }
 
     pub fn flags(&self) -> u32 {
@@ -125,7 +135,7 @@ impl OpenFile {
 
     /// Changes the flags F_SETFL may change (O_APPEND, O_NONBLOCK).
     pub fn set_status_flags(&self, flags: u32) {
-        let settable = O_APPEND | O_NONBLOCK;
+        let settable = O_APPEND | O_NONBLOCK | O_ASYNC;
         let old = self.flags();
         self.flags.store((old & !settable) | (flags & settable), Ordering::Relaxed);
     }

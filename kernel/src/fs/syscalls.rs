@@ -891,6 +891,8 @@ pub fn fcntl(context: &mut Context, fd: i32, command: u32, argument: usize) -> R
     const F_GETLK: u32 = 5;
     const F_SETLK: u32 = 6;
     const F_SETLKW: u32 = 7;
+    const F_SETOWN: u32 = 8;
+    const F_GETOWN: u32 = 9;
     let mut files = context.process().files.lock();
     let file = files.get(fd)?;
     match command {
@@ -918,6 +920,16 @@ pub fn fcntl(context: &mut Context, fd: i32, command: u32, argument: usize) -> R
             file.set_status_flags(argument as u32);
             Ok(0)
         }
+        // The owner SIGIO would go to (recorded; SIGIO is not sent yet).
+        F_SETOWN => {
+            let owner = argument as i32;
+            if owner > 0 && crate::process::find(owner as u32).is_none() {
+                return_errno!(ESRCH);
+            }
+            file.owner.store(owner, core::sync::atomic::Ordering::Relaxed);
+            Ok(0)
+        }
+        F_GETOWN => Ok(file.owner.load(core::sync::atomic::Ordering::Relaxed) as isize),
         _ => return_errno!(EINVAL),
     }
 }
@@ -954,9 +966,19 @@ pub fn ioctl(context: &mut Context, fd: i32, command: u32, argument: usize) -> R
     let file = get(context, fd)?;
     const FIOCLEX: u32 = 0x5451;
     const FIONCLEX: u32 = 0x5450;
+    const FIOASYNC: u32 = 0x5452;
     match command {
         FIOCLEX | FIONCLEX => {
             context.process().files.lock().set_close_on_exec(fd, command == FIOCLEX)?;
+            Ok(0)
+        }
+        FIOASYNC => {
+            // O_ASYNC is recorded (fcntl F_GETFL shows it); SIGIO is not
+            // sent yet.
+            let on: i32 = read_val(UserAddr(argument))?;
+            let async_flag = crate::fs::file::O_ASYNC;
+            let flags = if on != 0 { file.flags() | async_flag } else { file.flags() & !async_flag };
+            file.set_status_flags(flags);
             Ok(0)
         }
         crate::tty::ioctl::FIONBIO => {

@@ -27,8 +27,10 @@ const BUFFER_BYTES: usize = 64 * 1024;
 /// SOMAXCONN.
 const MAX_BACKLOG: usize = 4096;
 /// Smoltcp listeners kept per listening socket at most: each holds its
-/// buffers, so a huge backlog is not mirrored one to one.
-const MAX_LISTENERS: usize = 128;
+/// 128 KiB of buffers from the start, so a backlog of 511 (redis's and
+/// nginx's default) mirrored one to one would take 64 MiB of kernel heap
+/// per server. 16 is 2 MiB, and accept replaces each one it takes.
+const MAX_LISTENERS: usize = 16;
 /// net.ipv4.tcp_wmem[1] and tcp_rmem[1]: SO_SNDBUF/SO_RCVBUF of a new
 /// TCP socket.
 const DEFAULT_SEND_BUFFER: usize = 16384;
