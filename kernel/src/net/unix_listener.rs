@@ -129,8 +129,18 @@ impl UnixSocket {
             }
             let connection = Connection::new(self.kind);
             connection.set_send_buffer(0, self.send_buffer());
+            // Claim this side first: of two threads connecting the same
+            // socket, the loser queues nothing.
+            let mut is_first = false;
+            self.connected.call_once(|| {
+                is_first = true;
+                (connection.clone(), 0)
+            });
+            if !is_first {
+                return_errno!(EISCONN);
+            }
             let accepted = UnixSocket::new(self.kind);
-            accepted.connected.call_once(|| (connection.clone(), 1));
+            accepted.connected.call_once(|| (connection, 1));
             {
                 let mut accepted_state = accepted.state.lock();
                 // The accepted socket has the listener's name.
@@ -145,7 +155,6 @@ impl UnixSocket {
             }
             drop(listener_state);
             listener.arrived.wake_all();
-            self.connected.call_once(|| (connection, 0));
             let mut state = self.state.lock();
             state.peer_name = listener_name;
             state.peer_credentials = listener_credentials;
