@@ -48,6 +48,9 @@ static const char *errno_name(int e)
     case ELOOP: return "ELOOP";
     case EOVERFLOW: return "EOVERFLOW";
     case ENOTSOCK: return "ENOTSOCK";
+    case EPROTOTYPE: return "EPROTOTYPE";
+    case EINPROGRESS: return "EINPROGRESS";
+    case EALREADY: return "EALREADY";
     case EOPNOTSUPP: return "EOPNOTSUPP";
     case ETIMEDOUT: return "ETIMEDOUT";
     case EPROTONOSUPPORT: return "EPROTONOSUPPORT";

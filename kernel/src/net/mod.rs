@@ -16,7 +16,11 @@ pub mod socket_options;
 pub mod sockstat;
 pub mod stack;
 pub mod syscalls;
+mod unix_address;
 pub mod unix_connection;
+mod unix_datagram;
+mod unix_listener;
+mod unix_names;
 pub mod unix_socket;
 
 use crate::error::Result;
@@ -68,7 +72,7 @@ fn unix_type(kind: i32, protocol: i32) -> Result<SocketType> {
 pub fn create(domain: i32, kind: i32, protocol: i32) -> Result<Arc<dyn SocketOps>> {
     check_family_and_type(domain, kind)?;
     match domain as u16 {
-        AF_UNIX => Ok(Arc::new(UnixSocket::new_unconnected(unix_type(kind, protocol)?))),
+        AF_UNIX => Ok(UnixSocket::new(unix_type(kind, protocol)?)),
         AF_INET => match (kind, protocol) {
             (SOCK_STREAM, 0 | 6) => Ok(inet_tcp::TcpSocket::new()),
             (SOCK_DGRAM, 0 | 17) => Ok(inet_udp::UdpSocket::new()),
@@ -91,7 +95,7 @@ pub fn create_pair(
     match domain as u16 {
         AF_UNIX => {
             let (first, second) = UnixSocket::new_pair(unix_type(kind, protocol)?);
-            Ok((Arc::new(first), Arc::new(second)))
+            Ok((first, second))
         }
         netlink_socket::AF_NETLINK => {
             netlink_socket::NetlinkSocket::new(kind, protocol)?;

@@ -15,6 +15,7 @@ use crate::drivers::virtio_net::VirtioNet;
 use crate::error::Result;
 use crate::return_errno;
 use crate::sync::WaitQueue;
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -130,7 +131,18 @@ pub struct Stack {
     pub listening_count: usize,
 }
 
-static STACK: SpinLock<Option<Stack>> = SpinLock::new(None);
+/// Boxed: the stack holds the card's rings and buffers inline (about
+/// 14 KiB), which must not sit in the frame of every function that
+/// reaches it (`with` runs in interrupt handlers on 32 KiB kernel stacks).
+static STACK: SpinLock<Option<Box<Stack>>> = SpinLock::new(None);
+
+/// A loopback-only stack for a `with` before `init` (cold and out of
+/// line, so its large frame stays out of `with`'s).
+#[inline(never)]
+#[cold]
+fn loopback_only() -> Box<Stack> {
+    Box::new(Stack::new(None))
+}
 
 /// The deadline (monotonic ns) of the armed poll timer, 0 if none.
 static TIMER_DEADLINE: AtomicU64 = AtomicU64::new(0);
@@ -479,7 +491,8 @@ pub fn init(card: Option<VirtioNet>, ip: Option<&str>) {
         (None, _) => None,
     };
     let irq = card.as_ref().and_then(|(card, _)| card.irq());
-    *STACK.lock() = Some(Stack::new(card));
+    let stack = Box::new(Stack::new(card));
+    *STACK.lock() = Some(stack);
     if let Some(irq) = irq {
         crate::irq::set_network_irq(irq);
         hal::plic::enable(irq, 0);
@@ -498,7 +511,7 @@ pub fn on_card_interrupt() {
 pub fn with<R>(f: impl FnOnce(&mut Stack) -> R) -> R {
     let (result, queues, delay) = {
         let mut guard = STACK.lock();
-        let stack = guard.get_or_insert_with(|| Stack::new(None));
+        let stack = guard.get_or_insert_with(loopback_only);
         let result = f(stack);
         stack.poll();
         let queues = stack.changed_queues();

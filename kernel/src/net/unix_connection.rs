@@ -345,6 +345,16 @@ impl Connection {
     /// the descriptors in them) are dropped; a connected peer sees end of
     /// file, or ECONNRESET if `side` left data unread.
     pub fn close(&self, side: usize) {
+        self.close_and_maybe_reset(side, false);
+    }
+
+    /// `side` was never accepted and its listener closed: the peer sees
+    /// ECONNRESET whether or not data was left unread.
+    pub fn reset(&self, side: usize) {
+        self.close_and_maybe_reset(side, true);
+    }
+
+    fn close_and_maybe_reset(&self, side: usize, is_reset: bool) {
         let mut state = self.state.lock();
         state.is_closed[side] = true;
         state.shutdown[side] = RECEIVE_SHUTDOWN | SEND_SHUTDOWN;
@@ -352,7 +362,7 @@ impl Connection {
         state.queued_bytes[side] = 0;
         if self.kind != SocketType::Datagram {
             state.shutdown[peer(side)] = RECEIVE_SHUTDOWN | SEND_SHUTDOWN;
-            if !unread.is_empty() {
+            if is_reset || !unread.is_empty() {
                 state.error[peer(side)] = Some(Errno::ECONNRESET);
             }
         }

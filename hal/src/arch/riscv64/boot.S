@@ -163,9 +163,12 @@ boot_root_table:
 boot_kernel_table:
     .zero   4096
 
+    # 256 KiB: bringing up the network card (virtio-drivers' VirtIONet::new
+    # and the stack around it) takes about 64 KiB of frames at boot, and
+    # an overflow here runs silently into the kernel's .data.
     .section .bss.boot_stack, "aw", @nobits
     .balign 16
 boot_stack:
-    .zero   65536
+    .zero   262144
     .globl boot_stack_top
 boot_stack_top:
