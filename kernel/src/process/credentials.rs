@@ -104,3 +104,43 @@ pub fn may_signal(sender: &Process, target: &Process) -> bool {
     let theirs = *target.credentials.lock();
     own.may_signal(&theirs)
 }
+
+/// NGROUPS_MAX.
+const MAX_GROUPS: usize = 65536;
+
+/// getgroups(2): the count when `size` is 0, EINVAL when the list does
+/// not fit.
+pub fn getgroups(context: &mut Context, size: i32, list: UserAddr) -> Result<usize> {
+    let groups = context.process().groups.lock().clone();
+    if size < 0 {
+        return_errno!(EINVAL);
+    }
+    if size == 0 {
+        return Ok(groups.len());
+    }
+    if (size as usize) < groups.len() {
+        return_errno!(EINVAL);
+    }
+    for (index, group) in groups.iter().enumerate() {
+        crate::mm::user::write_val(list.add(index * 4), group)?;
+    }
+    Ok(groups.len())
+}
+
+/// setgroups(2): needs CAP_SETGID (root here); sorted as Linux keeps them.
+pub fn setgroups(context: &mut Context, size: usize, list: UserAddr) -> Result<()> {
+    if size > MAX_GROUPS {
+        return_errno!(EINVAL);
+    }
+    let mut groups = alloc::vec::Vec::new();
+    groups.try_reserve_exact(size).map_err(|_| abi::Errno::ENOMEM)?;
+    for index in 0..size {
+        groups.push(crate::mm::user::read_val::<u32>(list.add(index * 4))?);
+    }
+    if !context.process().credentials.lock().is_root() {
+        return_errno!(EPERM);
+    }
+    groups.sort_unstable();
+    *context.process().groups.lock() = groups;
+    Ok(())
+}

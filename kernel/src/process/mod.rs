@@ -96,6 +96,10 @@ pub struct Process {
     pub started_ns: u64,
     pub limits: SpinLock<limits::Limits>,
     pub credentials: SpinLock<credentials::Credentials>,
+    /// PR_SET_DUMPABLE (inherited at fork; 1 by default).
+    pub is_dumpable: core::sync::atomic::AtomicBool,
+    /// Supplementary group ids (setgroups), inherited at fork.
+    pub groups: SpinLock<alloc::vec::Vec<u32>>,
     /// ITIMER_REAL (interrupt-safe: the timer interrupt reads it).
     pub real_timer: SpinLock<crate::time::itimer::RealTimer>,
     /// timer_create's timers (interrupt-safe: they fire from the timer
@@ -156,6 +160,10 @@ impl Process {
             started_ns: crate::time::monotonic_ns(),
             limits: SpinLock::new(parent.map_or_else(limits::Limits::default, |p| *p.limits.lock())),
             credentials: SpinLock::new(parent.map_or_else(Default::default, |p| *p.credentials.lock())),
+            groups: SpinLock::new(parent.map_or_else(alloc::vec::Vec::new, |p| p.groups.lock().clone())),
+            is_dumpable: core::sync::atomic::AtomicBool::new(
+                parent.is_none_or(|p| p.is_dumpable.load(core::sync::atomic::Ordering::Relaxed)),
+            ),
             did_exec: core::sync::atomic::AtomicBool::new(false),
             real_timer: SpinLock::new(Default::default()),
             posix_timers: SpinLock::new(Default::default()),

@@ -381,9 +381,23 @@ pub fn prctl(
     _c: usize,
     _d: usize,
 ) -> Result<isize> {
+    const PR_GET_DUMPABLE: i32 = 3;
+    const PR_SET_DUMPABLE: i32 = 4;
     const PR_SET_NAME: i32 = 15;
     const PR_GET_NAME: i32 = 16;
     match option {
+        // goose writes no core dumps; the flag is kept per process
+        // (SUID_DUMP_DISABLE 0, SUID_DUMP_USER 1).
+        PR_SET_DUMPABLE => {
+            if argument > 1 {
+                return_errno!(EINVAL);
+            }
+            context.process().is_dumpable.store(argument == 1, core::sync::atomic::Ordering::Relaxed);
+            Ok(0)
+        }
+        PR_GET_DUMPABLE => {
+            Ok(context.process().is_dumpable.load(core::sync::atomic::Ordering::Relaxed) as isize)
+        }
         PR_SET_NAME => {
             let name = crate::mm::user::read_cstring(UserAddr(argument), 4096, abi::Errno::EINVAL)?;
             let mut comm = [0u8; 16];

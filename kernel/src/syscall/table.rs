@@ -175,6 +175,8 @@ syscall_table! {
     155 getpgid => process::getpgid : 1,
     156 getsid => process::getsid : 1,
     157 setsid => process::setsid : 0,
+    158 getgroups => credentials::getgroups : 2,
+    159 setgroups => credentials::setgroups : 2,
     160 uname => system::uname : 1,
     161 sethostname => system::sethostname : 2,
     163 getrlimit => system::getrlimit : 2,
