@@ -23,3 +23,6 @@ head -2 /proc/net/dev
 grep -c 'lo:' /proc/net/dev
 head -1 /proc/net/route | cut -c1-60
 [ -L /proc/net ] && echo "/proc/net is a link to $(readlink /proc/net)"
+ping -c 2 -q 127.0.0.1 | grep transmitted
+ping -c 1 -q 10.0.2.2 | grep transmitted
+ping -c 1 -q 10.0.2.15 | grep transmitted

@@ -3,6 +3,7 @@
 //! `inet*`); AF_UNIX lives in `unix*`.
 
 mod inet_address;
+mod inet_raw;
 mod inet_tcp;
 mod inet_tcp_options;
 mod inet_udp;
@@ -76,6 +77,10 @@ pub fn create(domain: i32, kind: i32, protocol: i32) -> Result<Arc<dyn SocketOps
         AF_INET => match (kind, protocol) {
             (SOCK_STREAM, 0 | 6) => Ok(inet_tcp::TcpSocket::new()),
             (SOCK_DGRAM, 0 | 17) => Ok(inet_udp::UdpSocket::new()),
+            // Ping sockets: net.ipv4.ping_group_range is "1 0" by
+            // default, which lets no group in.
+            (SOCK_DGRAM, inet_raw::IPPROTO_ICMP) => return_errno!(EACCES),
+            (SOCK_RAW, _) => Ok(inet_raw::RawSocket::new(protocol)?),
             (SOCK_STREAM | SOCK_DGRAM, _) => return_errno!(EPROTONOSUPPORT),
             _ => return_errno!(ESOCKTNOSUPPORT),
         },

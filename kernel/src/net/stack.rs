@@ -23,7 +23,7 @@ use cmdline::ip::StaticIp;
 use core::sync::atomic::{AtomicU64, Ordering};
 use hal::sync::SpinLock;
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
-use smoltcp::socket::{tcp, udp};
+use smoltcp::socket::{raw, tcp, udp};
 use smoltcp::time::Instant;
 use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address};
 
@@ -32,6 +32,8 @@ use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Add
 pub enum Transport {
     Tcp,
     Udp,
+    /// Raw IP sockets (ICMP for ping): no ports.
+    Raw,
 }
 
 /// Linux's default ephemeral range (/proc/sys/net/ipv4/ip_local_port_range).
@@ -95,20 +97,32 @@ struct Snapshot {
     queued: usize,
 }
 
-/// A watched socket as it is now; `is_tcp` tells its kind.
-fn snapshot(sockets: &SocketSet<'static>, handle: SocketHandle, is_tcp: bool) -> Snapshot {
-    if is_tcp {
-        let socket = sockets.get::<tcp::Socket>(handle);
-        Snapshot { state: Some(socket.state()), received: socket.recv_queue(), queued: socket.send_queue() }
-    } else {
-        let socket = sockets.get::<udp::Socket>(handle);
-        Snapshot { state: None, received: socket.recv_queue(), queued: socket.send_queue() }
+/// A watched socket as it is now.
+fn snapshot(sockets: &SocketSet<'static>, handle: SocketHandle, transport: Transport) -> Snapshot {
+    match transport {
+        Transport::Tcp => {
+            let socket = sockets.get::<tcp::Socket>(handle);
+            Snapshot {
+                state: Some(socket.state()),
+                received: socket.recv_queue(),
+                queued: socket.send_queue(),
+            }
+        }
+        Transport::Udp => {
+            let socket = sockets.get::<udp::Socket>(handle);
+            Snapshot { state: None, received: socket.recv_queue(), queued: socket.send_queue() }
+        }
+        Transport::Raw => {
+            let socket = sockets.get::<raw::Socket>(handle);
+            Snapshot { state: None, received: socket.recv_queue(), queued: socket.send_queue() }
+        }
     }
 }
 
 /// A smoltcp socket whose changes wake a goose socket's queue.
 struct Watch {
     queue: Arc<WaitQueue>,
+    transport: Transport,
     last: Snapshot,
     /// A TCP connection's error, taken by SO_ERROR or the next call:
     /// ECONNREFUSED or ECONNRESET when it closed without a FIN.
@@ -286,8 +300,8 @@ impl Stack {
 
     /// Wakes `queue` whenever the smoltcp socket `handle` changes.
     pub fn watch(&mut self, handle: SocketHandle, transport: Transport, queue: &Arc<WaitQueue>) {
-        let last = snapshot(&self.sockets, handle, transport == Transport::Tcp);
-        self.watched.insert(handle, Watch { queue: queue.clone(), last, error: None });
+        let last = snapshot(&self.sockets, handle, transport);
+        self.watched.insert(handle, Watch { queue: queue.clone(), transport, last, error: None });
     }
 
     /// Stops watching `handle` (its socket is removed or orphaned).
@@ -310,7 +324,7 @@ impl Stack {
     fn changed_queues(&mut self) -> Vec<Arc<WaitQueue>> {
         let mut queues: Vec<Arc<WaitQueue>> = Vec::new();
         for (&handle, watch) in self.watched.iter_mut() {
-            let now = snapshot(&self.sockets, handle, watch.last.state.is_some());
+            let now = snapshot(&self.sockets, handle, watch.transport);
             if now == watch.last {
                 continue;
             }
