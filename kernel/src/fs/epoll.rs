@@ -321,7 +321,16 @@ impl Epoll {
             }
         }
         let mut lists = self.lists.lock();
+        // Entries that became ready while the batch was tested (a file's
+        // wake-up, or the readiness test itself polling the network stack)
+        // are marked queued: unmark them so that the rebuilt list takes
+        // them, or they would stay marked and never be queued again.
         let arrived = core::mem::take(&mut lists.ready);
+        for key in &arrived {
+            if let Some(entry) = lists.entries.get_mut(key) {
+                entry.is_queued = false;
+            }
+        }
         for key in batch[reached..].iter().chain(arrived.iter()).chain(again.iter()) {
             lists.enqueue(*key);
         }
