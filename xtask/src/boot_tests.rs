@@ -191,17 +191,8 @@ pub fn run_all(filter: Option<&str>) -> Result<bool> {
     for (name, verdict) in crate::corpus::check_on_goose(filter)? {
         report(&name, verdict, &mut passed, &mut failed);
     }
-    if crate::net_tests::is_enabled_on_goose() {
-        for (name, verdict) in crate::net_tests::run(crate::corpus::Kernel::Goose, filter)? {
-            report(&name, verdict, &mut passed, &mut failed);
-        }
-    } else {
-        for name in crate::net_tests::names().filter(|n| filter.is_none_or(|f| n.contains(f))) {
-            println!(
-                "test {name} ... skipped: {} does not exist (goose has no network device yet)",
-                crate::net_tests::GATE_FILE
-            );
-        }
+    for (name, verdict) in crate::net_tests::run(crate::corpus::Kernel::Goose, filter)? {
+        report(&name, verdict, &mut passed, &mut failed);
     }
     println!();
     for name in &failed {

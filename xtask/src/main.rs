@@ -88,8 +88,8 @@ enum Command {
         megabytes: usize,
     },
     /// The network acceptance tests alone (redis, nginx, Go net/http
-    /// driven from the host through port forwards), on goose whether or not
-    /// tests/net-enabled exists, or on Debian's Linux with --linux.
+    /// driven from the host through port forwards), on goose, or on
+    /// Debian's Linux with --linux.
     NetTest {
         /// Only tests whose name contains this.
         #[arg(long)]

@@ -5,8 +5,7 @@
 //! all of them.
 //!
 //! `cargo xtask net-test [--linux]` runs them on one kernel; `cargo xtask
-//! test` runs them on goose only when tests/net-enabled exists (goose's
-//! network device is not there yet; see docs/net-acceptance.md).
+//! test` runs them on goose (see docs/net-acceptance.md).
 
 use crate::corpus::Kernel;
 use crate::host_clients::{self, parse_redis_benchmark_csv, parse_wrk};
@@ -15,8 +14,6 @@ use anyhow::Result;
 use std::process::Command;
 use std::time::Duration;
 
-/// The file whose presence makes `cargo xtask test` run this group on goose.
-pub const GATE_FILE: &str = "tests/net-enabled";
 /// One client call that takes longer has failed (no answer).
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Connections the load generators keep open: QEMU's user network (slirp)
@@ -42,16 +39,6 @@ const NET_TESTS: &[NetTest] = &[
     NetTest { name: "nginx_under_wrk", server: "nginx", check: nginx_under_wrk },
     NetTest { name: "go_http_answers_curl", server: "go-http", check: go_http_answers_curl },
 ];
-
-/// Whether `cargo xtask test` runs the group on goose.
-pub fn is_enabled_on_goose() -> bool {
-    crate::workspace_root().join(GATE_FILE).exists()
-}
-
-/// The group's test names, as reported (`net::NAME`).
-pub fn names() -> impl Iterator<Item = String> {
-    NET_TESTS.iter().map(|t| format!("net::{}", t.name))
-}
 
 /// Boots `kernel` once and runs the tests whose names contain `filter`;
 /// returns (name, verdict) per test.
@@ -85,7 +72,7 @@ pub fn run(kernel: Kernel, filter: Option<&str>) -> Result<Vec<(String, Verdict)
     Ok(verdicts)
 }
 
-/// `cargo xtask net-test`: the group on one kernel, gate or not.
+/// `cargo xtask net-test`: the group on one kernel.
 pub fn run_command(kernel: Kernel, filter: Option<&str>) -> Result<bool> {
     let verdicts = run(kernel, filter)?;
     let mut failed = 0;

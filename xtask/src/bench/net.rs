@@ -30,16 +30,6 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(120);
 impl Bench {
     /// One boot of `kernel` with the servers, then the clients in turn.
     pub(super) fn net(&mut self, guest: &Guest, image: &NetImage, kernel: Kernel, run: usize) {
-        if kernel == Kernel::Goose && !crate::net_tests::is_enabled_on_goose() {
-            for metric in METRICS {
-                self.results.record(kernel, metric, Reading::NotAvailable);
-            }
-            eprintln!(
-                "n/a ({} does not exist: goose has no network device yet)",
-                crate::net_tests::GATE_FILE
-            );
-            return;
-        }
         let mut net = match image.boot(guest.image(kernel)) {
             Ok(net) => net,
             Err(why) => {

@@ -44,8 +44,7 @@ then Linux, for each part.
   answer or a socket error counts as failed.
 
 `fail`: the benchmark reported an error, crashed, or hung (see the notes);
-`n/a`: the kernel lacks the feature (goose's network rows until
-tests/net-enabled exists). These are
+`n/a`: the kernel lacks the feature. These are
 benchmarks, not tests: QEMU's TCG translates every instruction, the host
 is shared, and a number says more next to Linux's than alone.
 ";
