@@ -24,6 +24,7 @@ pub mod timer;
 pub mod uart;
 pub mod user_copy;
 pub mod virtio;
+pub mod virtio_net;
 
 pub use arch::trap;
 pub use arch::user_context::{FpRegisters, UserContext, UserEvent};

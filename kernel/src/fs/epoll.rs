@@ -303,10 +303,13 @@ impl Epoll {
             }
             reached += 1;
             let Some(snapshot) = self.snapshot(key) else { continue };
-            if snapshot.file.strong_count() == 0 {
+            // Held while its readiness is tested: a close on another hart
+            // must not release the file under the test (a socket's
+            // release frees what readiness reads).
+            let Some(_file) = snapshot.file.upgrade() else {
                 self.remove_dead(*key);
                 continue;
-            }
+            };
             let events = event_mask(snapshot.ops.readiness()) & snapshot.events;
             if events == 0 {
                 continue;
@@ -343,7 +346,7 @@ impl Epoll {
         let keys: Vec<Key> = self.lists.lock().ready.iter().copied().collect();
         keys.iter()
             .filter_map(|key| self.snapshot(key))
-            .any(|s| s.file.strong_count() > 0 && event_mask(s.ops.readiness()) & s.events != 0)
+            .any(|s| s.file.upgrade().is_some_and(|_file| event_mask(s.ops.readiness()) & s.events != 0))
     }
 
     /// Whether `target` is this epoll or is reachable from it through

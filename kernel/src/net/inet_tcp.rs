@@ -535,10 +535,13 @@ impl SocketOps for TcpSocket {
             State::Listening { listeners, .. } => {
                 let listeners = listeners.clone();
                 drop(state);
+                // The listeners were copied out of the lock: skip any that
+                // a concurrent accept or close has taken since.
                 let readable = stack::with(|stack| {
-                    listeners
-                        .iter()
-                        .any(|handle| is_acceptable(stack.sockets.get::<tcp::Socket>(*handle).state()))
+                    listeners.iter().any(|handle| {
+                        stack.is_watched_by(*handle, &self.waiters)
+                            && is_acceptable(stack.sockets.get::<tcp::Socket>(*handle).state())
+                    })
                 });
                 Readiness { readable, ..Readiness::default() }
             }
@@ -548,6 +551,16 @@ impl SocketOps for TcpSocket {
                 let is_read_shut = self.is_read_shut.load(Ordering::Acquire);
                 let is_write_shut = self.is_write_shut.load(Ordering::Acquire);
                 stack::with(|stack| {
+                    if !stack.is_watched_by(handle, &self.waiters) {
+                        // Closed meanwhile (the handle was copied out of
+                        // the lock): nothing more will come.
+                        return Readiness {
+                            readable: true,
+                            writable: true,
+                            hang_up: true,
+                            ..Readiness::default()
+                        };
+                    }
                     let socket = stack.sockets.get::<tcp::Socket>(handle);
                     let tcp_state = socket.state();
                     let is_connecting = matches!(tcp_state, tcp::State::SynSent | tcp::State::SynReceived);

@@ -309,6 +309,13 @@ impl Stack {
         self.watched.remove(&handle);
     }
 
+    /// Whether `handle` is still a socket watched for `queue`'s owner: false
+    /// once it was removed or orphaned (its handle may then be gone or
+    /// even reused by another socket).
+    pub fn is_watched_by(&self, handle: SocketHandle, queue: &Arc<WaitQueue>) -> bool {
+        self.watched.get(&handle).is_some_and(|watch| Arc::ptr_eq(&watch.queue, queue))
+    }
+
     /// Takes the pending error of a watched TCP connection (SO_ERROR).
     pub fn take_error(&mut self, handle: SocketHandle) -> Option<abi::Errno> {
         self.watched.get_mut(&handle).and_then(|watch| watch.error.take())
