@@ -25,7 +25,9 @@ use alloc::vec::Vec;
 use core::cell::RefCell;
 use smoltcp::phy::{self, DeviceCapabilities, Medium};
 use smoltcp::time::Instant;
-use smoltcp::wire::{ArpPacket, EthernetFrame, EthernetProtocol, Ipv4Address, Ipv4Packet};
+use smoltcp::wire::{
+    ArpPacket, EthernetFrame, EthernetProtocol, IpProtocol, Ipv4Address, Ipv4Packet, TcpPacket,
+};
 
 /// Frames waiting to come back in through `lo`; more are dropped, as a
 /// full backlog drops them on Linux (netdev_max_backlog).
@@ -56,6 +58,9 @@ pub struct Links {
     looped: RefCell<VecDeque<LoopedFrame>>,
     /// eth0's own addresses: traffic to them stays on `lo`, as on Linux.
     own_addresses: Vec<Ipv4Address>,
+    /// Listening TCP ports with no free listener: SYNs to them are
+    /// dropped (set by the stack before each poll).
+    pub saturated_ports: Vec<u16>,
 }
 
 /// Where an outgoing frame goes.
@@ -75,6 +80,7 @@ impl Links {
             card: card.map(RefCell::new),
             looped: RefCell::new(VecDeque::new()),
             own_addresses: Vec::new(),
+            saturated_ports: Vec::new(),
         }
     }
 
@@ -150,6 +156,26 @@ impl Links {
     }
 }
 
+impl Links {
+    /// Whether `frame` opens a TCP connection (SYN without ACK) to a port
+    /// whose accept queue is full.
+    fn is_syn_to_saturated_port(&self, frame: &[u8]) -> bool {
+        if self.saturated_ports.is_empty() {
+            return false;
+        }
+        let Ok(ethernet) = EthernetFrame::new_checked(frame) else { return false };
+        if ethernet.ethertype() != EthernetProtocol::Ipv4 {
+            return false;
+        }
+        let Ok(ip) = Ipv4Packet::new_checked(ethernet.payload()) else { return false };
+        if ip.next_header() != IpProtocol::Tcp {
+            return false;
+        }
+        let Ok(segment) = TcpPacket::new_checked(ip.payload()) else { return false };
+        segment.syn() && !segment.ack() && self.saturated_ports.contains(&segment.dst_port())
+    }
+}
+
 fn ipv4(bytes: &[u8]) -> Option<Ipv4Address> {
     <[u8; 4]>::try_from(bytes).ok().map(Ipv4Address::from)
 }
@@ -209,14 +235,17 @@ impl phy::Device for Links {
     type TxToken<'a> = TransmitToken<'a>;
 
     fn receive(&mut self, _timestamp: Instant) -> Option<(ReceiveToken<'_>, TransmitToken<'_>)> {
-        if let Some(frame) = self.looped.get_mut().pop_front() {
+        while let Some(frame) = self.looped.get_mut().pop_front() {
+            if self.is_syn_to_saturated_port(frame.bytes()) {
+                continue;
+            }
             return Some((ReceiveToken::Looped(frame), TransmitToken(self)));
         }
         let links: &Links = self;
         let card = links.card.as_ref()?;
         loop {
             let frame = card.borrow_mut().receive()?;
-            if Links::is_martian(frame.bytes()) {
+            if Links::is_martian(frame.bytes()) || links.is_syn_to_saturated_port(frame.bytes()) {
                 card.borrow_mut().recycle(frame);
                 continue;
             }

@@ -461,11 +461,39 @@ impl Stack {
     /// Runs the interface until it has nothing left to do (loopback
     /// packets come back in as the next round's ingress); true if any
     /// socket may have changed.
+    /// Listening ports whose smoltcp listeners are all taken by
+    /// connections not accepted yet: a SYN for them is dropped, as Linux
+    /// drops it when the accept queue is full (the client sends it again
+    /// later), instead of smoltcp's reset for a port nobody listens on.
+    fn saturated_ports(&self) -> Vec<u16> {
+        if self.listening_count == 0 {
+            return Vec::new();
+        }
+        let mut free: Vec<u16> = Vec::new();
+        for (_, socket) in self.sockets.iter() {
+            if let smoltcp::socket::Socket::Tcp(socket) = socket {
+                if socket.state() == tcp::State::Listen {
+                    free.push(socket.listen_endpoint().port);
+                }
+            }
+        }
+        self.ports
+            .iter()
+            .filter(|((transport, port), holders)| {
+                *transport == Transport::Tcp
+                    && holders.iter().any(|b| b.state == PortUse::Listening)
+                    && !free.contains(port)
+            })
+            .map(|((_, port), _)| *port)
+            .collect()
+    }
+
     fn poll(&mut self) -> bool {
         let mut changed = false;
         // Bounded: each round moves queued packets along; 64 rounds is
         // far more than a loopback exchange needs between two polls.
         for _ in 0..64 {
+            self.device.saturated_ports = self.saturated_ports();
             let result = self.interface.poll(now(), &mut self.device, &mut self.sockets);
             // A reset queued for an orphan goes out in the next round.
             let is_reset_sent = self.reap_orphans();
