@@ -108,8 +108,11 @@ func timers() {
 	time.AfterFunc(5*time.Millisecond, func() { done <- "afterfunc ran" })
 	fmt.Println(<-done)
 
-	ticker := time.NewTicker(10 * time.Millisecond)
+	// The clock starts before the ticker: ticks count from its creation,
+	// so a delay between the two would make a punctual fifth tick look
+	// early.
 	start = time.Now()
+	ticker := time.NewTicker(10 * time.Millisecond)
 	ticks := 0
 	for range ticker.C {
 		ticks++
