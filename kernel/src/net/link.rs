@@ -22,7 +22,7 @@ use crate::drivers::virtio_net::{ReceivedFrame, TransmitFrame, VirtioNet, FRAME_
 use alloc::collections::VecDeque;
 use alloc::vec;
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use smoltcp::phy::{self, DeviceCapabilities, Medium};
 use smoltcp::time::Instant;
 use smoltcp::wire::{
@@ -58,9 +58,10 @@ pub struct Links {
     looped: RefCell<VecDeque<LoopedFrame>>,
     /// eth0's own addresses: traffic to them stays on `lo`, as on Linux.
     own_addresses: Vec<Ipv4Address>,
-    /// Listening TCP ports with no free listener: SYNs to them are
-    /// dropped (set by the stack before each poll).
-    pub saturated_ports: Vec<u16>,
+    /// Listening TCP ports and how many of their smoltcp listeners are
+    /// free (set by the stack before each poll). Each SYN let through to
+    /// such a port takes one; a SYN to a port with none left is dropped.
+    pub listening_ports: Vec<(u16, Cell<usize>)>,
 }
 
 /// Where an outgoing frame goes.
@@ -80,7 +81,7 @@ impl Links {
             card: card.map(RefCell::new),
             looped: RefCell::new(VecDeque::new()),
             own_addresses: Vec::new(),
-            saturated_ports: Vec::new(),
+            listening_ports: Vec::new(),
         }
     }
 
@@ -158,9 +159,11 @@ impl Links {
 
 impl Links {
     /// Whether `frame` opens a TCP connection (SYN without ACK) to a port
-    /// whose accept queue is full.
+    /// whose accept queue is full; a SYN let through takes one of its
+    /// port's free listeners (a SYN sent again for a half-open connection
+    /// takes one too: at worst a later SYN waits for its retransmission).
     fn is_syn_to_saturated_port(&self, frame: &[u8]) -> bool {
-        if self.saturated_ports.is_empty() {
+        if self.listening_ports.is_empty() {
             return false;
         }
         let Ok(ethernet) = EthernetFrame::new_checked(frame) else { return false };
@@ -172,7 +175,20 @@ impl Links {
             return false;
         }
         let Ok(segment) = TcpPacket::new_checked(ip.payload()) else { return false };
-        segment.syn() && !segment.ack() && self.saturated_ports.contains(&segment.dst_port())
+        if !segment.syn() || segment.ack() {
+            return false;
+        }
+        let port = segment.dst_port();
+        let Some((_, free)) = self.listening_ports.iter().find(|(listening, _)| *listening == port) else {
+            return false;
+        };
+        match free.get() {
+            0 => true,
+            count => {
+                free.set(count - 1);
+                false
+            }
+        }
     }
 }
 

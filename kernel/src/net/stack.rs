@@ -20,6 +20,7 @@ use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use cmdline::ip::StaticIp;
+use core::cell::Cell;
 use core::sync::atomic::{AtomicU64, Ordering};
 use hal::sync::SpinLock;
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
@@ -458,42 +459,47 @@ impl Stack {
         self.sockets.iter().filter(|(_, socket)| matches!(socket, smoltcp::socket::Socket::Udp(_))).count()
     }
 
-    /// Runs the interface until it has nothing left to do (loopback
-    /// packets come back in as the next round's ingress); true if any
-    /// socket may have changed.
-    /// Listening ports whose smoltcp listeners are all taken by
-    /// connections not accepted yet: a SYN for them is dropped, as Linux
-    /// drops it when the accept queue is full (the client sends it again
-    /// later), instead of smoltcp's reset for a port nobody listens on.
-    fn saturated_ports(&self) -> Vec<u16> {
+    /// Listening ports and their free smoltcp listeners, for the link
+    /// device: a SYN to a port with none left is dropped, as Linux drops
+    /// it when the accept queue is full (the client sends it again later),
+    /// instead of smoltcp's reset for a port nobody listens on.
+    fn update_listening_ports(&mut self) {
+        let listening = &mut self.device.listening_ports;
+        listening.clear();
         if self.listening_count == 0 {
-            return Vec::new();
+            return;
         }
-        let mut free: Vec<u16> = Vec::new();
+        for ((transport, port), holders) in &self.ports {
+            if *transport == Transport::Tcp && holders.iter().any(|b| b.state == PortUse::Listening) {
+                listening.push((*port, Cell::new(0)));
+            }
+        }
+        if listening.is_empty() {
+            return;
+        }
         for (_, socket) in self.sockets.iter() {
             if let smoltcp::socket::Socket::Tcp(socket) = socket {
                 if socket.state() == tcp::State::Listen {
-                    free.push(socket.listen_endpoint().port);
+                    let port = socket.listen_endpoint().port;
+                    if let Some((_, free)) = listening.iter().find(|(p, _)| *p == port) {
+                        free.set(free.get() + 1);
+                    }
                 }
             }
         }
-        self.ports
-            .iter()
-            .filter(|((transport, port), holders)| {
-                *transport == Transport::Tcp
-                    && holders.iter().any(|b| b.state == PortUse::Listening)
-                    && !free.contains(port)
-            })
-            .map(|((_, port), _)| *port)
-            .collect()
     }
 
+    /// Runs the interface until it has nothing left to do (loopback
+    /// packets come back in as the next round's ingress); true if any
+    /// socket may have changed.
     fn poll(&mut self) -> bool {
         let mut changed = false;
+        // Once per poll, not per round: it walks every socket, and the
+        // device counts the listeners SYNs take during the rounds.
+        self.update_listening_ports();
         // Bounded: each round moves queued packets along; 64 rounds is
         // far more than a loopback exchange needs between two polls.
         for _ in 0..64 {
-            self.device.saturated_ports = self.saturated_ports();
             let result = self.interface.poll(now(), &mut self.device, &mut self.sockets);
             // A reset queued for an orphan goes out in the next round.
             let is_reset_sent = self.reap_orphans();
