@@ -3,8 +3,9 @@
 //! faulting process itself only when it is that process.
 
 use super::Process;
-use alloc::sync::Arc;
-use core::sync::atomic::Ordering;
+use crate::mm::space::AddressSpace;
+use alloc::sync::{Arc, Weak};
+use hal::sync::SpinLock;
 
 /// How long the faulting thread waits for the killed process to give its
 /// memory back before it gives up (and is killed itself).
@@ -25,31 +26,46 @@ fn resident_pages(process: &Arc<Process>) -> Option<usize> {
     Some(process.vm().map_or(0, |space| space.lock().resident_pages()))
 }
 
-/// The process being killed for memory, until it has given it back:
-/// other faults wait for it instead of choosing another victim (as
-/// Linux's OOM killer does while a victim exits).
-static VICTIM: hal::sync::SpinLock<Option<alloc::sync::Weak<Process>>> = hal::sync::SpinLock::new(None);
+/// The process being killed for memory and its address space, until the
+/// space is freed: other faults wait for it instead of choosing another
+/// victim (as Linux's OOM killer does while a victim exits). The space is
+/// watched rather than the process: an exiting thread still holds its
+/// space for a moment after its parent can reap it, and a fault in that
+/// moment must wait, not kill the parent as the largest left.
+static VICTIM: SpinLock<Option<(Weak<Process>, Weak<AddressSpace>)>> = SpinLock::new(None);
 
-fn holds_memory(process: &Arc<Process>) -> bool {
-    process.vm().is_some() && process.live_threads.load(Ordering::Acquire) > 0
+fn holds_memory(space: &Weak<AddressSpace>) -> bool {
+    space.strong_count() > 0
+}
+
+/// What became of a fault that found no memory.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Outcome {
+    /// Another process's memory came back: the fault is worth retrying.
+    Freed,
+    /// A signal arrived while waiting: it is delivered first, and the
+    /// faulting instruction runs again after it.
+    Interrupted,
+    /// The faulting process is the victim, or nothing came back in time:
+    /// the caller ends it.
+    Exhausted,
 }
 
 /// Out of memory at a fault of `faulting`: unless a victim is already
 /// dying (then this waits for it), the largest process is chosen. If it
-/// is another, it is killed and waited for; whether memory was freed, so
-/// that the fault is worth retrying. False when `faulting` is the victim
-/// (the caller then ends it).
-pub fn kill_largest_other(faulting: &Arc<Process>) -> bool {
-    let dying = VICTIM.lock().as_ref().and_then(alloc::sync::Weak::upgrade).filter(holds_memory);
-    let victim = match dying {
-        Some(victim) => victim,
+/// is another, it is killed and waited for.
+pub fn kill_largest_other(faulting: &Arc<Process>) -> Outcome {
+    let dying = VICTIM.lock().as_ref().filter(|(_, space)| holds_memory(space)).cloned();
+    let (victim, space) = match dying {
+        Some(dying) => dying,
         None => {
             let largest = super::all()
                 .into_iter()
                 .filter_map(|p| resident_pages(&p).map(|pages| (pages, p)))
                 .max_by_key(|(pages, _)| *pages);
-            let Some((pages, victim)) = largest else { return false };
-            *VICTIM.lock() = Some(Arc::downgrade(&victim));
+            let Some((pages, victim)) = largest else { return Outcome::Exhausted };
+            let space = victim.vm().as_ref().map_or_else(Weak::new, Arc::downgrade);
+            *VICTIM.lock() = Some((Arc::downgrade(&victim), space.clone()));
             if !Arc::ptr_eq(&victim, faulting) {
                 log::warn!("out of memory: killing process {} ({} pages resident)", victim.pid, pages);
                 crate::signal::send_info(
@@ -58,19 +74,22 @@ pub fn kill_largest_other(faulting: &Arc<Process>) -> bool {
                     crate::signal::SigInfo { code: crate::signal::SI_KERNEL, ..Default::default() },
                 );
             }
-            victim
+            (Arc::downgrade(&victim), space)
         }
     };
-    if Arc::ptr_eq(&victim, faulting) {
-        return false;
+    if core::ptr::eq(victim.as_ptr(), Arc::as_ptr(faulting)) {
+        return Outcome::Exhausted;
     }
     let deadline = crate::time::deadline_after(RELEASE_WAIT_NS);
     loop {
-        if !holds_memory(&victim) {
-            return true;
+        if !holds_memory(&space) {
+            return Outcome::Freed;
         }
-        if hal::timer::now() >= deadline || crate::signal::current_has_pending() {
-            return false;
+        if crate::signal::current_has_pending() {
+            return Outcome::Interrupted;
+        }
+        if hal::timer::now() >= deadline {
+            return Outcome::Exhausted;
         }
         crate::time::timer::sleep_until(
             crate::time::deadline_after(1_000_000),

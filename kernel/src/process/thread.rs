@@ -256,13 +256,19 @@ fn run(thread: Arc<Thread>, mut user: UserContext) {
                 let mut resolved = fault();
                 // Out of memory: the largest process is killed, and once
                 // its memory is back the fault is tried again.
-                while matches!(&resolved, Some(Err(e)) if e.errno == abi::Errno::ENOMEM)
-                    && super::oom::kill_largest_other(&thread.process)
-                {
+                let mut outcome = super::oom::Outcome::Freed;
+                while matches!(&resolved, Some(Err(e)) if e.errno == abi::Errno::ENOMEM) {
+                    outcome = super::oom::kill_largest_other(&thread.process);
+                    if outcome != super::oom::Outcome::Freed {
+                        break;
+                    }
                     resolved = fault();
                 }
                 match resolved {
                     Some(Ok(())) => {}
+                    // The signal is delivered on the way out; the faulting
+                    // instruction then runs again.
+                    Some(Err(_)) if outcome == super::oom::Outcome::Interrupted => {}
                     Some(Err(error)) if error.errno == abi::Errno::ENOMEM => {
                         log::warn!("pid {}: out of memory at {address:#x}", thread.process.pid);
                         super::exit_process(&thread, abi::wait::signaled(abi::signal::SIGKILL, false));
