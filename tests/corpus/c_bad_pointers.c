@@ -44,6 +44,18 @@ int main(void)
     CHECK(syscall(SYS_rt_sigaction, 2, BAD, NULL, 8));
     CHECK(syscall(SYS_rt_sigprocmask, 0, BAD, NULL, 8));
     CHECK(syscall(SYS_nanosleep, BAD, NULL));
+    /* /dev/null takes a write without reading it: only the range is
+     * checked. */
+    int null = open("/dev/null", O_WRONLY);
+    CHECK(syscall(SYS_write, null, BAD, 10));
+    CHECK(syscall(SYS_write, null, KERNEL, 10));
+    CHECK(syscall(SYS_writev, null, &v, 1));
+    CHECK(syscall(SYS_read, null, BAD, 10));
+    CHECK(close(null));
+    null = open("/dev/null", O_RDONLY);
+    CHECK(syscall(SYS_write, null, BAD, 10));
+    CHECK(syscall(SYS_read, null, BAD, 10));
+    CHECK(close(null));
     printf("still alive\n");
     return 0;
 }

@@ -61,6 +61,11 @@ pub trait FileOps: core::any::Any + Send + Sync {
         return_errno!(EINVAL)
     }
     fn metadata(&self) -> Result<Metadata>;
+    /// Whether writes are taken without being read (/dev/null): write(2)
+    /// then checks only that the buffer is in user space, as Linux does.
+    fn discards_writes(&self) -> bool {
+        false
+    }
     /// Whether lseek and pread/pwrite apply (ESPIPE otherwise).
     fn is_seekable(&self) -> bool {
         true

@@ -19,6 +19,16 @@ use alloc::vec::Vec;
 /// goose caps the kernel buffer).
 pub(crate) const MAX_IO: usize = 1 << 20;
 
+/// Linux's MAX_RW_COUNT (INT_MAX rounded down to a page): the most one
+/// read or write moves; a file that takes writes without reading them
+/// (/dev/null) reports this much at most.
+const MAX_RW_COUNT: usize = 0x7fff_f000;
+
+/// Reads and writes this small go through a buffer on the kernel stack,
+/// not the heap: most are (a shell's byte, a pipe's line, a request),
+/// and allocating cost more than the rest of a write to /dev/null.
+const STACK_IO: usize = 256;
+
 /// The directory a relative path starts from (AT_FDCWD or a directory fd).
 /// An absolute path ignores `dirfd` altogether (even a bad one), as on
 /// Linux.
@@ -178,10 +188,20 @@ fn get(context: &Context, fd: i32) -> Result<Arc<OpenFile>> {
 
 pub fn read(context: &mut Context, fd: i32, buffer: UserAddr, count: usize) -> Result<usize> {
     let file = get(context, fd)?;
+    // EBADF before the buffer is looked at, as vfs_read.
+    if !file.can_read() {
+        return_errno!(EBADF);
+    }
     if count == 0 {
         return file.read(&mut []);
     }
     check_range(buffer, count)?;
+    if count <= STACK_IO {
+        let mut kernel = [0u8; STACK_IO];
+        let done = file.read(&mut kernel[..count])?;
+        write_bytes(buffer, &kernel[..done])?;
+        return Ok(done);
+    }
     let mut kernel = kernel_buffer(count.min(MAX_IO))?;
     let done = file.read(&mut kernel)?;
     write_bytes(buffer, &kernel[..done])?;
@@ -190,7 +210,19 @@ pub fn read(context: &mut Context, fd: i32, buffer: UserAddr, count: usize) -> R
 
 pub fn write(context: &mut Context, fd: i32, buffer: UserAddr, count: usize) -> Result<usize> {
     let file = get(context, fd)?;
+    // EBADF before the buffer is looked at, as vfs_write.
+    if !file.can_write() {
+        return_errno!(EBADF);
+    }
     check_range(buffer, count)?;
+    if file.ops.discards_writes() {
+        return Ok(count.min(MAX_RW_COUNT));
+    }
+    if count <= STACK_IO {
+        let mut kernel = [0u8; STACK_IO];
+        read_bytes(buffer, &mut kernel[..count])?;
+        return file.write(&kernel[..count]);
+    }
     let mut kernel = kernel_buffer(count.min(MAX_IO))?;
     read_bytes(buffer, &mut kernel)?;
     file.write(&kernel)
@@ -264,8 +296,15 @@ pub fn readv(context: &mut Context, fd: i32, vectors: UserAddr, count: usize) ->
 
 pub fn writev(context: &mut Context, fd: i32, vectors: UserAddr, count: usize) -> Result<usize> {
     let file = get(context, fd)?;
+    if !file.can_write() {
+        return_errno!(EBADF);
+    }
+    let vectors = read_iovecs(vectors, count)?;
+    if file.ops.discards_writes() {
+        return Ok(vectors.iter().map(|v| v.len as usize).sum::<usize>().min(MAX_RW_COUNT));
+    }
     // One write of everything (up to MAX_IO), so pipes keep it together.
-    let data = gather_iovecs(&read_iovecs(vectors, count)?)?;
+    let data = gather_iovecs(&vectors)?;
     file.write(&data)
 }
 
