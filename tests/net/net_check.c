@@ -41,17 +41,30 @@ static struct sockaddr_in host_address(int port) {
     return a;
 }
 
+/* Sends `length` bytes (starting "udp-ping") and expects "udp-pong
+ * LENGTH" back: 4000 bytes leave eth0 as IPv4 fragments. */
+static void udp_exchange(int fd, struct sockaddr_in *a, size_t length) {
+    static char datagram[4000];
+    memcpy(datagram, "udp-ping", 8);
+    if (sendto(fd, datagram, length, 0, (struct sockaddr *)a, sizeof *a) != (ssize_t)length)
+        die("udp send");
+    wait_readable(fd, "udp reply");
+    char buffer[64], expected[64];
+    ssize_t n = recv(fd, buffer, sizeof buffer - 1, 0);
+    snprintf(expected, sizeof expected, "udp-pong %zu", length);
+    if (n != (ssize_t)strlen(expected) || memcmp(buffer, expected, n) != 0)
+        die("udp reply content");
+}
+
 static void udp_check(int port) {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in a = host_address(port);
-    if (fd < 0 || sendto(fd, "udp-ping", 8, 0, (struct sockaddr *)&a, sizeof a) != 8)
-        die("udp send");
-    wait_readable(fd, "udp reply");
-    char buffer[64];
-    ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-    if (n != 8 || memcmp(buffer, "udp-pong", 8) != 0)
-        die("udp reply content");
+    if (fd < 0)
+        die("udp socket");
+    udp_exchange(fd, &a, 8);
     printf("net_check: udp to 10.0.2.2 ok\n");
+    udp_exchange(fd, &a, 4000);
+    printf("net_check: 4000-byte udp to 10.0.2.2 ok\n");
     close(fd);
 }
 

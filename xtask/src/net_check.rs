@@ -58,16 +58,19 @@ fn build_program() -> Result<PathBuf> {
     Ok(output)
 }
 
-/// Answers one datagram with "udp-pong" and one connection's "tcp-ping\n"
-/// with "tcp-pong\n", on 127.0.0.1 (ports returned).
+/// Answers two datagrams with "udp-pong N" (N: the bytes received) and
+/// one connection's "tcp-ping\n" with "tcp-pong\n", on 127.0.0.1 (ports
+/// returned).
 fn start_host_peers() -> Result<(u16, u16)> {
     let udp = UdpSocket::bind("127.0.0.1:0")?;
     udp.set_read_timeout(Some(TIMEOUT))?;
     let udp_port = udp.local_addr()?.port();
     std::thread::spawn(move || {
-        let mut buffer = [0; 64];
-        if let Ok((_, from)) = udp.recv_from(&mut buffer) {
-            let _ = udp.send_to(b"udp-pong", from);
+        let mut buffer = [0; 65536];
+        for _ in 0..2 {
+            if let Ok((length, from)) = udp.recv_from(&mut buffer) {
+                let _ = udp.send_to(format!("udp-pong {length}").as_bytes(), from);
+            }
         }
     });
     let tcp = TcpListener::bind("127.0.0.1:0")?;
@@ -157,7 +160,12 @@ pub fn run(kernel: &Path, is_linux: bool, bytes: usize) -> Result<Throughput> {
         false
     })?;
     let fail = |why: String| anyhow::anyhow!("{why}\n--- console ---\n{}---", outcome.output);
-    for line in ["net_check: udp to 10.0.2.2 ok", "net_check: tcp to 10.0.2.2 ok", "net_check: served"] {
+    for line in [
+        "net_check: udp to 10.0.2.2 ok",
+        "net_check: 4000-byte udp to 10.0.2.2 ok",
+        "net_check: tcp to 10.0.2.2 ok",
+        "net_check: served",
+    ] {
         if !outcome.output.contains(line) {
             return Err(fail(format!("console lacks {line:?}")));
         }

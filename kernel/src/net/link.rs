@@ -14,9 +14,14 @@
 //! so smoltcp answers its own ARP request and learns its own MAC for
 //! those addresses); anything else goes to the card. Frames from 127/8
 //! never reach the wire and frames from the wire to or from 127/8 are
-//! dropped (martians, RFC 1122 §3.2.1.3). The price: one MTU for both,
-//! so loopback TCP segments are Ethernet-sized (1460-byte MSS) when a card
-//! is present (65535 without one).
+//! dropped (martians, RFC 1122 §3.2.1.3).
+//!
+//! One interface has one MTU: it is lo's, 64 KiB, so loopback TCP moves
+//! 64 KiB segments as on Linux (Ethernet-sized ones ran at half Linux's
+//! loopback throughput). eth0 stays Ethernet-sized: TCP to the wire keeps
+//! to the peer's MSS, and any larger IPv4 packet routed to the card is
+//! sent as fragments, as Linux fragments a datagram larger than eth0's
+//! MTU.
 
 use crate::drivers::virtio_net::{ReceivedFrame, TransmitFrame, VirtioNet, FRAME_SIZE};
 use alloc::collections::VecDeque;
@@ -33,9 +38,11 @@ use smoltcp::wire::{
 /// full backlog drops them on Linux (netdev_max_backlog).
 const LOOPBACK_BACKLOG: usize = 1024;
 
-/// The largest loopback frame when there is no card: a 64 KiB IP packet
-/// and its Ethernet header.
+/// The largest frame smoltcp builds: a 64 KiB IP packet and its Ethernet
+/// header (what fits the card, FRAME_SIZE, is cut into fragments).
 const LOOPBACK_FRAME_SIZE: usize = 65535;
+
+const ETHERNET_HEADER: usize = 14;
 
 /// A frame looping back: the buffer it was built in, never copied.
 pub enum LoopedFrame {
@@ -58,6 +65,8 @@ pub struct Links {
     looped: RefCell<VecDeque<LoopedFrame>>,
     /// eth0's own addresses: traffic to them stays on `lo`, as on Linux.
     own_addresses: Vec<Ipv4Address>,
+    /// The identification of the next fragmented packet to the card.
+    fragment_ident: Cell<u16>,
     /// Listening TCP ports and how many of their smoltcp listeners are
     /// free (set by the stack before each poll). Each SYN let through to
     /// such a port takes one; a SYN to a port with none left is dropped.
@@ -81,6 +90,7 @@ impl Links {
             card: card.map(RefCell::new),
             looped: RefCell::new(VecDeque::new()),
             own_addresses: Vec::new(),
+            fragment_ident: Cell::new(1),
             listening_ports: Vec::new(),
         }
     }
@@ -147,17 +157,51 @@ impl Links {
                     looped.push_back(frame);
                 }
             }
-            Route::Card => {
-                if let (Some(card), LoopedFrame::Card(frame)) = (&self.card, frame) {
-                    card.borrow_mut().send(frame);
-                }
-            }
+            Route::Card => match (&self.card, frame) {
+                (Some(card), LoopedFrame::Card(frame)) => card.borrow_mut().send(frame),
+                (Some(card), LoopedFrame::Heap(bytes)) => self.send_fragments(&mut card.borrow_mut(), &bytes),
+                (None, _) => {}
+            },
             Route::Drop => {}
         }
     }
 }
 
 impl Links {
+    /// Sends an IPv4 packet too large for the card as fragments that fit
+    /// (RFC 791). smoltcp sets DF on all it sends without having chosen
+    /// to: here DF means nothing, and each fragment goes without it.
+    fn send_fragments(&self, card: &mut VirtioNet, frame: &[u8]) {
+        let Ok(ethernet) = EthernetFrame::new_checked(frame) else { return };
+        if ethernet.ethertype() != EthernetProtocol::Ipv4 {
+            return;
+        }
+        let Ok(packet) = Ipv4Packet::new_checked(ethernet.payload()) else { return };
+        let header_len = usize::from(packet.header_len());
+        let ip_header = &ethernet.payload()[..header_len];
+        let payload = packet.payload();
+        let chunk_max = (FRAME_SIZE - ETHERNET_HEADER - header_len) & !7;
+        let ident = self.fragment_ident.get();
+        self.fragment_ident.set(ident.checked_add(1).unwrap_or(1));
+        let (first_offset, is_fragment_already) = (usize::from(packet.frag_offset()), packet.more_frags());
+        for (index, chunk) in payload.chunks(chunk_max).enumerate() {
+            let offset = index * chunk_max;
+            let mut out = card.new_frame(ETHERNET_HEADER + header_len + chunk.len());
+            let bytes = out.bytes_mut();
+            bytes[..ETHERNET_HEADER].copy_from_slice(&frame[..ETHERNET_HEADER]);
+            bytes[ETHERNET_HEADER..ETHERNET_HEADER + header_len].copy_from_slice(ip_header);
+            bytes[ETHERNET_HEADER + header_len..].copy_from_slice(chunk);
+            let mut ip = Ipv4Packet::new_unchecked(&mut bytes[ETHERNET_HEADER..]);
+            ip.set_total_len((header_len + chunk.len()) as u16);
+            ip.set_ident(ident);
+            ip.set_dont_frag(false);
+            ip.set_more_frags(offset + chunk.len() < payload.len() || is_fragment_already);
+            ip.set_frag_offset((first_offset + offset) as u16);
+            ip.fill_checksum();
+            card.send(out);
+        }
+    }
+
     /// Whether `frame` opens a TCP connection (SYN without ACK) to a port
     /// whose accept queue is full; a SYN let through takes one of its
     /// port's free listeners (a SYN sent again for a half-open connection
@@ -229,14 +273,15 @@ impl phy::TxToken for TransmitToken<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
         let links = self.0;
         // smoltcp writes the frame once, into the buffer it leaves in:
-        // the card's transmit buffer when there is a card (a looped frame
-        // is read back from there), a heap buffer otherwise.
+        // the card's transmit buffer when there is a card and the frame
+        // fits it (a looped frame is read back from there), a heap buffer
+        // otherwise (looped, or cut into fragments for the card).
         let (result, frame) = match &links.card {
-            Some(card) => {
+            Some(card) if len <= FRAME_SIZE => {
                 let mut frame = card.borrow().new_frame(len);
                 (f(frame.bytes_mut()), LoopedFrame::Card(frame))
             }
-            None => {
+            _ => {
                 let mut bytes = vec![0; len];
                 (f(&mut bytes), LoopedFrame::Heap(bytes))
             }
@@ -276,8 +321,7 @@ impl phy::Device for Links {
     fn capabilities(&self) -> DeviceCapabilities {
         let mut capabilities = DeviceCapabilities::default();
         capabilities.medium = Medium::Ethernet;
-        capabilities.max_transmission_unit =
-            if self.card.is_some() { FRAME_SIZE } else { LOOPBACK_FRAME_SIZE };
+        capabilities.max_transmission_unit = LOOPBACK_FRAME_SIZE;
         capabilities
     }
 }
