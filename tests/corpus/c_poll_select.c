@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -166,5 +167,23 @@ int main(void)
     CHECK(select(51, &readable, NULL, NULL, &tv));
     CHECK(select(-1, NULL, NULL, NULL, &tv));
     CHECK(select(1, BAD, NULL, NULL, &tv));
+
+    /* Waiting for input on a socket that is writable sleeps: the
+     * writability poll did not ask for does not end the wait (seen
+     * spinning, on the CPU the whole timeout). */
+    int pair[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, pair));
+    struct timespec cpu_before, cpu_after;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_before);
+    struct pollfd input = {.fd = pair[0], .events = POLLIN};
+    CHECK(poll(&input, 1, 300));
+    FD_ZERO(&readable);
+    FD_SET(pair[0], &readable);
+    tv.tv_sec = 0;
+    tv.tv_usec = 300000;
+    CHECK(select(pair[0] + 1, &readable, NULL, NULL, &tv));
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_after);
+    long used_ms = (cpu_after.tv_sec - cpu_before.tv_sec) * 1000 + (cpu_after.tv_nsec - cpu_before.tv_nsec) / 1000000;
+    printf("CPU time while waiting 600 ms for input: %s\n", used_ms < 100 ? "under 100 ms" : "too much");
     return 0;
 }

@@ -98,9 +98,9 @@ fn wait(files: &[Arc<OpenFile>], deadline: Option<u64>, mut ready: impl FnMut() 
         for queue in queues() {
             queue.register(&me);
         }
-        crate::time::timer::wait_until_or_deadline(deadline, || {
-            pending() || files.iter().any(|f| poll_mask(f.ops.readiness()) != 0)
-        });
+        // Wakes for what was asked only: any readiness (a writable
+        // socket polled for input) would end every wait at once and spin.
+        crate::time::timer::wait_until_or_deadline(deadline, || pending() || ready() > 0);
         for queue in queues() {
             queue.unregister(&me);
         }

@@ -51,13 +51,25 @@ static SEQUENCE: AtomicU64 = AtomicU64::new(0);
 /// When each hart's next tick is due.
 static NEXT_TICK: [AtomicU64; MAX_HARTS] = [const { AtomicU64::new(0) }; MAX_HARTS];
 
+/// An armed timer, for `cancel`.
+struct Armed {
+    hart: usize,
+    sequence: u64,
+}
+
 /// Arms a timer that wakes the running task at `deadline` ticks; the
 /// returned flag turns true when it has fired.
-pub fn arm_for_current(deadline: u64) -> Arc<AtomicBool> {
+fn arm_for_current(deadline: u64) -> (Arc<AtomicBool>, Armed) {
     let fired = Arc::new(AtomicBool::new(false));
     let action = Action::Wake { task: sched::current(), fired: fired.clone() };
-    arm(deadline, action);
-    fired
+    (fired, arm(deadline, action))
+}
+
+/// Takes a timer that has not fired out of its hart's heap: a wait that
+/// ended early leaves nothing behind (a loop of short waits under a far
+/// deadline would otherwise pile up timers until it passed).
+fn cancel(armed: &Armed) {
+    TIMERS[armed.hart].lock().retain(|pending| pending.0.sequence != armed.sequence);
 }
 
 /// Runs `callback` from the timer interrupt at `deadline` (ticks).
@@ -65,12 +77,14 @@ pub fn arm_callback(deadline: u64, callback: impl FnOnce() + Send + 'static) {
     arm(deadline, Action::Call(Box::new(callback)));
 }
 
-fn arm(deadline: u64, action: Action) {
+fn arm(deadline: u64, action: Action) -> Armed {
     let hart = hal::cpu::index();
-    let pending = Pending { deadline, sequence: SEQUENCE.fetch_add(1, Ordering::Relaxed), action };
+    let sequence = SEQUENCE.fetch_add(1, Ordering::Relaxed);
+    let pending = Pending { deadline, sequence, action };
     let mut timers = TIMERS[hart].lock();
     timers.push(Reverse(pending));
     program(hart, &timers);
+    Armed { hart, sequence }
 }
 
 /// Sleeps until `deadline` (ticks), or until `interrupted` says stop.
@@ -85,10 +99,14 @@ pub fn sleep_until(deadline: u64, interrupted: impl Fn() -> bool) -> bool {
 /// Blocks until `condition` holds or `deadline` (ticks), if any, passes.
 /// Returns whether the deadline passed.
 pub fn wait_until_or_deadline(deadline: Option<u64>, mut condition: impl FnMut() -> bool) -> bool {
-    let fired = deadline.map(arm_for_current);
-    let timed_out = || fired.as_ref().is_some_and(|f| f.load(Ordering::Acquire));
+    let armed = deadline.map(arm_for_current);
+    let timed_out = || armed.as_ref().is_some_and(|(fired, _)| fired.load(Ordering::Acquire));
     sched::wait_until(|| timed_out() || condition());
-    timed_out()
+    let is_timed_out = timed_out();
+    if let (Some((_, armed)), false) = (&armed, is_timed_out) {
+        cancel(armed);
+    }
+    is_timed_out
 }
 
 /// Sets the hardware deadline to the earliest timer or the next tick.
