@@ -42,18 +42,23 @@ static struct sockaddr_in host_address(int port) {
 }
 
 /* Sends `length` bytes (starting "udp-ping") and expects "udp-pong
- * LENGTH" back: 4000 bytes leave eth0 as IPv4 fragments. */
+ * LENGTH" back, padded with dots to LENGTH bytes: 4000 bytes leave eth0
+ * as IPv4 fragments and come back as fragments. */
 static void udp_exchange(int fd, struct sockaddr_in *a, size_t length) {
-    static char datagram[4000];
+    static char datagram[4000], answer[8192];
     memcpy(datagram, "udp-ping", 8);
     if (sendto(fd, datagram, length, 0, (struct sockaddr *)a, sizeof *a) != (ssize_t)length)
         die("udp send");
     wait_readable(fd, "udp reply");
-    char buffer[64], expected[64];
-    ssize_t n = recv(fd, buffer, sizeof buffer - 1, 0);
-    snprintf(expected, sizeof expected, "udp-pong %zu", length);
-    if (n != (ssize_t)strlen(expected) || memcmp(buffer, expected, n) != 0)
+    char expected[64];
+    ssize_t n = recv(fd, answer, sizeof answer, 0);
+    size_t text = (size_t)snprintf(expected, sizeof expected, "udp-pong %zu", length);
+    size_t whole = text > length ? text : length;
+    if (n != (ssize_t)whole || memcmp(answer, expected, text) != 0)
         die("udp reply content");
+    for (size_t i = text; i < whole; i++)
+        if (answer[i] != '.')
+            die("udp reply padding");
 }
 
 static void udp_check(int port) {

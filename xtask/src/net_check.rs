@@ -58,7 +58,9 @@ fn build_program() -> Result<PathBuf> {
     Ok(output)
 }
 
-/// Answers two datagrams with "udp-pong N" (N: the bytes received) and
+/// Answers two datagrams with "udp-pong N" (N: the bytes received),
+/// padded with dots to N bytes (a 4000-byte answer reaches the guest as
+/// fragments), and
 /// one connection's "tcp-ping\n" with "tcp-pong\n", on 127.0.0.1 (ports
 /// returned).
 fn start_host_peers() -> Result<(u16, u16)> {
@@ -69,7 +71,11 @@ fn start_host_peers() -> Result<(u16, u16)> {
         let mut buffer = [0; 65536];
         for _ in 0..2 {
             if let Ok((length, from)) = udp.recv_from(&mut buffer) {
-                let _ = udp.send_to(format!("udp-pong {length}").as_bytes(), from);
+                let mut answer = format!("udp-pong {length}").into_bytes();
+                if answer.len() < length {
+                    answer.resize(length, b'.');
+                }
+                let _ = udp.send_to(&answer, from);
             }
         }
     });

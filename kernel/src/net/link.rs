@@ -21,7 +21,7 @@
 //! loopback throughput). eth0 stays Ethernet-sized: TCP to the wire keeps
 //! to the peer's MSS, and any larger IPv4 packet routed to the card is
 //! sent as fragments, as Linux fragments a datagram larger than eth0's
-//! MTU.
+//! MTU. Fragments from the card are reassembled here (libs/reassembly).
 
 use crate::drivers::virtio_net::{ReceivedFrame, TransmitFrame, VirtioNet, FRAME_SIZE};
 use alloc::collections::VecDeque;
@@ -67,6 +67,8 @@ pub struct Links {
     own_addresses: Vec<Ipv4Address>,
     /// The identification of the next fragmented packet to the card.
     fragment_ident: Cell<u16>,
+    /// Fragments received from the card, until their datagrams are whole.
+    reassembler: RefCell<reassembly::Reassembler>,
     /// Listening TCP ports and how many of their smoltcp listeners are
     /// free (set by the stack before each poll). Each SYN let through to
     /// such a port takes one; a SYN to a port with none left is dropped.
@@ -91,6 +93,7 @@ impl Links {
             looped: RefCell::new(VecDeque::new()),
             own_addresses: Vec::new(),
             fragment_ident: Cell::new(1),
+            reassembler: RefCell::new(reassembly::Reassembler::new()),
             listening_ports: Vec::new(),
         }
     }
@@ -202,6 +205,45 @@ impl Links {
         }
     }
 
+    /// Adds a fragment from the card to the datagrams being reassembled;
+    /// once it completes one, the datagram as one frame (its header is
+    /// this fragment's, without options, as the first fragment's copied
+    /// ones are not kept).
+    fn reassemble(&self, frame: &[u8], timestamp: Instant) -> Option<Vec<u8>> {
+        let ethernet = EthernetFrame::new_checked(frame).ok()?;
+        let packet = Ipv4Packet::new_checked(ethernet.payload()).ok()?;
+        if !packet.verify_checksum() {
+            return None;
+        }
+        let fragment = reassembly::Fragment {
+            key: reassembly::Key {
+                source: packet.src_addr().octets(),
+                destination: packet.dst_addr().octets(),
+                protocol: packet.next_header().into(),
+                ident: packet.ident(),
+            },
+            offset: usize::from(packet.frag_offset()),
+            is_last: !packet.more_frags(),
+            payload: packet.payload(),
+        };
+        let now_ns = u64::try_from(timestamp.total_micros()).unwrap_or(0).saturating_mul(1000);
+        let payload = self.reassembler.borrow_mut().add(now_ns, fragment)?;
+        const HEADER: usize = 20;
+        let length = ETHERNET_HEADER + HEADER + payload.len();
+        let mut whole = Vec::new();
+        whole.try_reserve_exact(length).ok()?;
+        whole.extend_from_slice(&frame[..ETHERNET_HEADER]);
+        whole.extend_from_slice(&ethernet.payload()[..HEADER]);
+        whole.extend_from_slice(&payload);
+        let mut ip = Ipv4Packet::new_unchecked(&mut whole[ETHERNET_HEADER..]);
+        ip.set_header_len(HEADER as u8);
+        ip.set_total_len((HEADER + payload.len()) as u16);
+        ip.clear_flags();
+        ip.set_frag_offset(0);
+        ip.fill_checksum();
+        Some(whole)
+    }
+
     /// Whether `frame` opens a TCP connection (SYN without ACK) to a port
     /// whose accept queue is full; a SYN let through takes one of its
     /// port's free listeners (a SYN sent again for a half-open connection
@@ -234,6 +276,16 @@ impl Links {
             }
         }
     }
+}
+
+/// Whether `frame` is a fragment of an IPv4 datagram.
+fn is_fragment(frame: &[u8]) -> bool {
+    let Ok(ethernet) = EthernetFrame::new_checked(frame) else { return false };
+    if ethernet.ethertype() != EthernetProtocol::Ipv4 {
+        return false;
+    }
+    Ipv4Packet::new_checked(ethernet.payload())
+        .is_ok_and(|packet| packet.more_frags() || packet.frag_offset() != 0)
 }
 
 fn ipv4(bytes: &[u8]) -> Option<Ipv4Address> {
@@ -295,7 +347,7 @@ impl phy::Device for Links {
     type RxToken<'a> = ReceiveToken<'a>;
     type TxToken<'a> = TransmitToken<'a>;
 
-    fn receive(&mut self, _timestamp: Instant) -> Option<(ReceiveToken<'_>, TransmitToken<'_>)> {
+    fn receive(&mut self, timestamp: Instant) -> Option<(ReceiveToken<'_>, TransmitToken<'_>)> {
         while let Some(frame) = self.looped.get_mut().pop_front() {
             if self.is_syn_to_saturated_port(frame.bytes()) {
                 continue;
@@ -309,6 +361,16 @@ impl phy::Device for Links {
             if Links::is_martian(frame.bytes()) || links.is_syn_to_saturated_port(frame.bytes()) {
                 card.borrow_mut().recycle(frame);
                 continue;
+            }
+            if is_fragment(frame.bytes()) {
+                let whole = links.reassemble(frame.bytes(), timestamp);
+                card.borrow_mut().recycle(frame);
+                match whole {
+                    Some(whole) if !links.is_syn_to_saturated_port(&whole) => {
+                        return Some((ReceiveToken::Looped(LoopedFrame::Heap(whole)), TransmitToken(links)));
+                    }
+                    _ => continue,
+                }
             }
             return Some((ReceiveToken::Card(Some(frame), card), TransmitToken(links)));
         }
