@@ -4,6 +4,9 @@ sh -c 'kill -TERM $$'; echo "killed by TERM: $?"
 sh -c 'kill -KILL $$'; echo "killed by KILL: $?"
 sleep 10 & pid=$!
 kill $pid
+# Whether ash prints "Terminated" depends on whether the job ended before
+# `wait` began (a race on Linux as well): let it end first.
+sleep 0.5
 wait $pid; echo "wait after kill: $?"
 (exit 5) & wait $!; echo "background exit: $?"
 true & wait; echo "wait all: $?"
