@@ -23,6 +23,11 @@ head -2 /proc/net/dev
 grep -c 'lo:' /proc/net/dev
 head -1 /proc/net/route | cut -c1-60
 [ -L /proc/net ] && echo "/proc/net is a link to $(readlink /proc/net)"
+# lo's counters in /proc/net/dev: two pings are two requests and two
+# replies, each sent and received on lo.
+lo_packets() { awk -v column=$1 '$1 == "lo:" { print $column }' /proc/net/dev; }
+rx=$(lo_packets 3); tx=$(lo_packets 11)
 ping -c 2 -q 127.0.0.1 | grep transmitted
+echo "lo received $(( $(lo_packets 3) - rx )) packets, sent $(( $(lo_packets 11) - tx ))"
 ping -c 1 -q 10.0.2.2 | grep transmitted
 ping -c 1 -q 10.0.2.15 | grep transmitted

@@ -81,9 +81,12 @@ impl VirtioNet {
 
     /// Sends a frame; a frame the device refuses (a full ring) is dropped,
     /// as a full ring drops one on any NIC, and TCP sends it again.
-    pub fn send(&mut self, frame: TransmitFrame) {
-        if !self.queues.send(frame) {
+    /// Whether it went.
+    pub fn send(&mut self, frame: TransmitFrame) -> bool {
+        let is_sent = self.queues.send(frame);
+        if !is_sent {
             log::debug!("virtio-net: transmit ring full, frame dropped");
         }
+        is_sent
     }
 }

@@ -8,12 +8,71 @@ use super::stack;
 use abi::Errno;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
 use hal::sync::SpinLock;
 use netlink::{Address, Change, Link, LinkStats, Route, System};
 use smoltcp::wire::{IpAddress, IpCidr, Ipv4Address};
 
 /// The links, by index order; `lo` always first.
 static LINKS: SpinLock<Vec<Link>> = SpinLock::new(Vec::new());
+
+/// The traffic counters of `lo` and `eth0`, kept apart from the table so
+/// that the link device counts without a lock. Bytes are whole frames,
+/// Ethernet header included, as Linux counts them (lo's too).
+#[derive(Default)]
+struct Counters {
+    rx_packets: AtomicU64,
+    rx_bytes: AtomicU64,
+    tx_packets: AtomicU64,
+    tx_bytes: AtomicU64,
+    tx_dropped: AtomicU64,
+}
+
+static COUNTERS: [Counters; 2] = [const {
+    Counters {
+        rx_packets: AtomicU64::new(0),
+        rx_bytes: AtomicU64::new(0),
+        tx_packets: AtomicU64::new(0),
+        tx_bytes: AtomicU64::new(0),
+        tx_dropped: AtomicU64::new(0),
+    }
+}; 2];
+
+/// The links the link device counts for.
+#[derive(Clone, Copy)]
+pub enum Counted {
+    Loopback = 0,
+    Card = 1,
+}
+
+/// Counts a frame of `bytes` received on `link`.
+pub fn count_received(link: Counted, bytes: usize) {
+    let counters = &COUNTERS[link as usize];
+    counters.rx_packets.fetch_add(1, Ordering::Relaxed);
+    counters.rx_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+}
+
+/// Counts a frame of `bytes` sent on `link`, or dropped on the way.
+pub fn count_sent(link: Counted, bytes: usize, is_sent: bool) {
+    let counters = &COUNTERS[link as usize];
+    if is_sent {
+        counters.tx_packets.fetch_add(1, Ordering::Relaxed);
+        counters.tx_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    } else {
+        counters.tx_dropped.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+fn stats(counters: &Counters) -> LinkStats {
+    LinkStats {
+        rx_packets: counters.rx_packets.load(Ordering::Relaxed),
+        rx_bytes: counters.rx_bytes.load(Ordering::Relaxed),
+        tx_packets: counters.tx_packets.load(Ordering::Relaxed),
+        tx_bytes: counters.tx_bytes.load(Ordering::Relaxed),
+        tx_dropped: counters.tx_dropped.load(Ordering::Relaxed),
+        ..LinkStats::default()
+    }
+}
 
 pub const LOOPBACK_FLAGS: u32 =
     netlink::IFF_UP | netlink::IFF_LOOPBACK | netlink::IFF_RUNNING | netlink::IFF_LOWER_UP;
@@ -67,6 +126,9 @@ pub fn register(name: &str, kind: u16, flags: u32, mtu: u32, hardware: [u8; 6]) 
 pub fn links() -> Vec<Link> {
     let mut links = with_links(|links| links.clone());
     for link in &mut links {
+        if let Some(counters) = (link.index as usize).checked_sub(1).and_then(|i| COUNTERS.get(i)) {
+            link.stats = stats(counters);
+        }
         let derived = netlink::IFF_RUNNING | netlink::IFF_LOWER_UP;
         if link.flags & netlink::IFF_UP != 0 {
             link.flags |= derived;

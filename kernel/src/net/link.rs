@@ -23,6 +23,7 @@
 //! sent as fragments, as Linux fragments a datagram larger than eth0's
 //! MTU. Fragments from the card are reassembled here (libs/reassembly).
 
+use super::interfaces::{count_received, count_sent, Counted};
 use crate::drivers::virtio_net::{ReceivedFrame, TransmitFrame, VirtioNet, FRAME_SIZE};
 use alloc::collections::VecDeque;
 use alloc::vec;
@@ -153,15 +154,26 @@ impl Links {
     }
 
     fn send(&self, frame: LoopedFrame) {
+        let length = frame.bytes().len();
         match self.route(frame.bytes()) {
             Route::Loopback => {
+                // smoltcp resolves even lo's addresses by ARP; Linux's lo
+                // has no ARP, and its counters show none.
+                let is_arp = is_arp(frame.bytes());
                 let mut looped = self.looped.borrow_mut();
-                if looped.len() < LOOPBACK_BACKLOG {
+                let is_queued = looped.len() < LOOPBACK_BACKLOG;
+                if is_queued {
                     looped.push_back(frame);
+                }
+                if !is_arp {
+                    count_sent(Counted::Loopback, length, is_queued);
                 }
             }
             Route::Card => match (&self.card, frame) {
-                (Some(card), LoopedFrame::Card(frame)) => card.borrow_mut().send(frame),
+                (Some(card), LoopedFrame::Card(frame)) => {
+                    let is_sent = card.borrow_mut().send(frame);
+                    count_sent(Counted::Card, length, is_sent);
+                }
                 (Some(card), LoopedFrame::Heap(bytes)) => self.send_fragments(&mut card.borrow_mut(), &bytes),
                 (None, _) => {}
             },
@@ -201,7 +213,9 @@ impl Links {
             ip.set_more_frags(offset + chunk.len() < payload.len() || is_fragment_already);
             ip.set_frag_offset((first_offset + offset) as u16);
             ip.fill_checksum();
-            card.send(out);
+            let length = out.bytes_mut().len();
+            let is_sent = card.send(out);
+            count_sent(Counted::Card, length, is_sent);
         }
     }
 
@@ -278,6 +292,10 @@ impl Links {
     }
 }
 
+fn is_arp(frame: &[u8]) -> bool {
+    EthernetFrame::new_checked(frame).is_ok_and(|ethernet| ethernet.ethertype() == EthernetProtocol::Arp)
+}
+
 /// Whether `frame` is a fragment of an IPv4 datagram.
 fn is_fragment(frame: &[u8]) -> bool {
     let Ok(ethernet) = EthernetFrame::new_checked(frame) else { return false };
@@ -349,6 +367,9 @@ impl phy::Device for Links {
 
     fn receive(&mut self, timestamp: Instant) -> Option<(ReceiveToken<'_>, TransmitToken<'_>)> {
         while let Some(frame) = self.looped.get_mut().pop_front() {
+            if !is_arp(frame.bytes()) {
+                count_received(Counted::Loopback, frame.bytes().len());
+            }
             if self.is_syn_to_saturated_port(frame.bytes()) {
                 continue;
             }
@@ -358,6 +379,7 @@ impl phy::Device for Links {
         let card = links.card.as_ref()?;
         loop {
             let frame = card.borrow_mut().receive()?;
+            count_received(Counted::Card, frame.bytes().len());
             if Links::is_martian(frame.bytes()) || links.is_syn_to_saturated_port(frame.bytes()) {
                 card.borrow_mut().recycle(frame);
                 continue;
