@@ -141,6 +141,19 @@ const BOOT_TESTS: &[BootTest] = &[
         },
     },
     BootTest {
+        name: "dhcp_configures_eth0",
+        memory: "256M",
+        harts: 2,
+        append: "ip=dhcp",
+        check: |o| {
+            expect(o, "eth0: asking for an address by DHCP")?;
+            // QEMU's user network hands out 10.0.2.15 with 10.0.2.2 as
+            // the gateway (QEMU's documentation, "Network options").
+            expect(o, "eth0: DHCP lease 10.0.2.15/24, gateway 10.0.2.2")?;
+            expect_status(o, 0)
+        },
+    },
+    BootTest {
         name: "unknown_parameters_are_reported",
         memory: "256M",
         harts: 1,

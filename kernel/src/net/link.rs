@@ -107,6 +107,10 @@ impl Links {
         self.own_addresses.push(address);
     }
 
+    pub fn remove_own_address(&mut self, address: Ipv4Address) {
+        self.own_addresses.retain(|own| *own != address);
+    }
+
     /// Acknowledges the card's interrupt; the caller polls the stack.
     pub fn ack_card_interrupt(&mut self) {
         if let Some(card) = &self.card {

@@ -24,9 +24,9 @@ use core::cell::Cell;
 use core::sync::atomic::{AtomicU64, Ordering};
 use hal::sync::SpinLock;
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
-use smoltcp::socket::{raw, tcp, udp};
+use smoltcp::socket::{dhcpv4, raw, tcp, udp};
 use smoltcp::time::Instant;
-use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address};
+use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address, Ipv4Cidr};
 
 /// Transport protocols, for the port table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -144,6 +144,20 @@ pub struct Stack {
     watched: BTreeMap<SocketHandle, Watch>,
     /// Listening goose sockets, for /proc/net/sockstat.
     pub listening_count: usize,
+    /// eth0's DHCP client, when `ip=` asked for one.
+    dhcp: Option<Dhcp>,
+}
+
+/// How eth0 gets its address.
+pub enum Eth0Config {
+    Static(StaticIp),
+    Dhcp,
+}
+
+/// The DHCP client's socket and the lease in force.
+struct Dhcp {
+    handle: SocketHandle,
+    lease: Option<Ipv4Cidr>,
 }
 
 /// Boxed: the stack holds the card's rings and buffers inline (about
@@ -173,11 +187,13 @@ const LOOPBACK_MAC: [u8; 6] = [0x02, 0, 0, 0, 0, 0];
 impl Stack {
     /// The stack over `lo` and, if there is one, the card configured as
     /// `eth0` with `config`.
-    fn new(card: Option<(VirtioNet, StaticIp)>) -> Stack {
+    fn new(card: Option<(VirtioNet, Eth0Config)>) -> Stack {
         let (card, eth0) = match card {
             Some((card, config)) => (Some(card), Some(config)),
             None => (None, None),
         };
+        let mut sockets = SocketSet::new(Vec::new());
+        let mut dhcp = None;
         let mut device = Links::new(card);
         let mac = device.card_mac_address().unwrap_or(LOOPBACK_MAC);
         let mut config = Config::new(HardwareAddress::Ethernet(EthernetAddress(mac)));
@@ -188,12 +204,7 @@ impl Stack {
         interface.update_ip_addrs(|addresses| {
             let _ = addresses.push(IpCidr::new(IpAddress::v4(127, 0, 0, 1), 8));
         });
-        if let Some(eth0) = eth0 {
-            let address = Ipv4Address::from(eth0.address.octets());
-            interface.update_ip_addrs(|addresses| {
-                let _ = addresses.push(IpCidr::new(IpAddress::Ipv4(address), eth0.prefix_len));
-            });
-            device.add_own_address(address);
+        if eth0.is_some() {
             super::interfaces::register(
                 "eth0",
                 netlink::ARPHRD_ETHER,
@@ -201,6 +212,18 @@ impl Stack {
                 1500,
                 mac,
             );
+        }
+        if let Some(Eth0Config::Dhcp) = eth0 {
+            let handle = sockets.add(smoltcp::socket::dhcpv4::Socket::new());
+            dhcp = Some(Dhcp { handle, lease: None });
+            log::info!("eth0: asking for an address by DHCP, lo: 127.0.0.1/8");
+        }
+        if let Some(Eth0Config::Static(eth0)) = eth0 {
+            let address = Ipv4Address::from(eth0.address.octets());
+            interface.update_ip_addrs(|addresses| {
+                let _ = addresses.push(IpCidr::new(IpAddress::Ipv4(address), eth0.prefix_len));
+            });
+            device.add_own_address(address);
             if let Some(gateway) = eth0.gateway {
                 let _ = interface.routes_mut().add_default_ipv4_route(Ipv4Address::from(gateway.octets()));
             }
@@ -214,7 +237,8 @@ impl Stack {
         Stack {
             interface,
             device,
-            sockets: SocketSet::new(Vec::new()),
+            sockets,
+            dhcp,
             ports: BTreeMap::new(),
             next_ephemeral: EPHEMERAL_FIRST,
             orphans: Vec::new(),
@@ -509,7 +533,41 @@ impl Stack {
                 PollResult::None => {}
             }
         }
+        self.apply_dhcp_event();
         changed
+    }
+
+    /// Puts a new DHCP lease in force (address, default route) or takes a
+    /// lost one away.
+    fn apply_dhcp_event(&mut self) {
+        let Some(dhcp) = &mut self.dhcp else { return };
+        let lease = match self.sockets.get_mut::<dhcpv4::Socket>(dhcp.handle).poll() {
+            None => return,
+            Some(dhcpv4::Event::Configured(config)) => Some((config.address, config.router)),
+            Some(dhcpv4::Event::Deconfigured) => None,
+        };
+        if let Some(old) = dhcp.lease.take() {
+            self.interface.update_ip_addrs(|addresses| addresses.retain(|a| *a != IpCidr::Ipv4(old)));
+            self.device.remove_own_address(old.address());
+            self.interface.routes_mut().remove_default_ipv4_route();
+        }
+        match lease {
+            Some((address, router)) => {
+                self.interface.update_ip_addrs(|addresses| {
+                    let _ = addresses.push(IpCidr::Ipv4(address));
+                });
+                self.device.add_own_address(address.address());
+                if let Some(router) = router {
+                    let _ = self.interface.routes_mut().add_default_ipv4_route(router);
+                }
+                dhcp.lease = Some(address);
+                match router {
+                    Some(router) => log::info!("eth0: DHCP lease {address}, gateway {router}"),
+                    None => log::info!("eth0: DHCP lease {address}, no gateway"),
+                }
+            }
+            None => log::warn!("eth0: DHCP lease lost"),
+        }
     }
 }
 
@@ -518,21 +576,24 @@ impl Stack {
 /// routed here.
 pub fn init(card: Option<VirtioNet>, ip: Option<&str>) {
     let config = match ip.map(cmdline::ip::IpConfig::parse) {
-        None => Some(StaticIp::qemu_user()),
-        Some(Ok(cmdline::ip::IpConfig::Static(config))) => Some(config),
+        None => Some(Eth0Config::Static(StaticIp::qemu_user())),
+        Some(Ok(cmdline::ip::IpConfig::Static(config))) => Some(Eth0Config::Static(config)),
         Some(Ok(cmdline::ip::IpConfig::Off)) => None,
-        Some(Ok(cmdline::ip::IpConfig::Auto { protocol, .. })) => {
-            log::warn!(
-                "ip={protocol}: goose has no autoconfiguration, using QEMU's user network (10.0.2.15/24)"
-            );
-            Some(StaticIp::qemu_user())
+        Some(Ok(cmdline::ip::IpConfig::Auto { protocol, device })) => {
+            if device.as_deref().is_some_and(|device| device != "eth0") {
+                log::warn!("ip=: no device {}; configuring eth0", device.as_deref().unwrap_or(""));
+            }
+            if protocol == "rarp" {
+                log::warn!("ip=rarp: goose has no RARP, using DHCP");
+            }
+            Some(Eth0Config::Dhcp)
         }
         Some(Err(error)) => {
             log::warn!("ip=: {error}; eth0 left unconfigured");
             None
         }
     };
-    if let Some(device) = config.as_ref().and_then(|config| config.device.as_deref()) {
+    if let Some(Eth0Config::Static(StaticIp { device: Some(device), .. })) = &config {
         if device != "eth0" {
             log::warn!("ip=: no device {device}; configuring eth0");
         }
@@ -545,12 +606,40 @@ pub fn init(card: Option<VirtioNet>, ip: Option<&str>) {
         }
         (None, _) => None,
     };
+    let is_dhcp = matches!(card, Some((_, Eth0Config::Dhcp)));
     let irq = card.as_ref().and_then(|(card, _)| card.irq());
     let stack = Box::new(Stack::new(card));
     *STACK.lock() = Some(stack);
     if let Some(irq) = irq {
         crate::irq::set_network_irq(irq);
         hal::plic::enable(irq, 0);
+    }
+    if is_dhcp {
+        wait_for_lease();
+    }
+}
+
+/// How long boot waits for a DHCP lease before going on without one (the
+/// client keeps asking afterwards).
+const DHCP_BOOT_WAIT_NS: u64 = 5_000_000_000;
+
+/// As Linux's ip=dhcp, boot waits for the lease: programs started next
+/// find eth0 configured. The stack is polled here directly, the card's
+/// frames read from its queues.
+fn wait_for_lease() {
+    let deadline = crate::time::deadline_after(DHCP_BOOT_WAIT_NS);
+    loop {
+        if with(|stack| stack.dhcp.as_ref().is_some_and(|dhcp| dhcp.lease.is_some())) {
+            return;
+        }
+        if hal::timer::now() >= deadline {
+            log::warn!("eth0: no DHCP lease yet; going on, still asking");
+            return;
+        }
+        let pause = crate::time::deadline_after(1_000_000);
+        while hal::timer::now() < pause {
+            core::hint::spin_loop();
+        }
     }
 }
 
