@@ -84,7 +84,9 @@ impl<B: Backing> AreaSet<B> {
                 }
             }
             upper = self.start_gap(area);
-            if upper <= low {
+            // Every gap still to come lies below this area's start (not
+            // its guard gap, which may reach below the areas under it).
+            if area.start <= low {
                 return None;
             }
         }

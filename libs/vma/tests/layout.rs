@@ -85,6 +85,18 @@ fn the_guard_gap_below_a_stack_stays_free() {
 }
 
 #[test]
+fn a_guard_gap_reaching_below_the_area_under_the_stack_hides_no_gap() {
+    // The stack's gap covers the plain area right under it and more; the
+    // room below that plain area is still free (found by the model test).
+    let mut set = space();
+    set.set_stack_guard_gap(pg(4));
+    set.map(anon(3, 4, RW)).unwrap();
+    set.map(stack(4, 5)).unwrap();
+    set.map(anon(5, 1024, RW)).unwrap();
+    assert_eq!(set.find_free(PAGE_SIZE, None, PAGE_SIZE), Some(pg(2)));
+}
+
+#[test]
 fn falls_back_bottom_up_above_a_third_of_user_space() {
     let mut set = space();
     set.map(anon(1, 1000, RW)).unwrap();
