@@ -11,6 +11,7 @@ ip link set lo up
 ip link show lo
 ip addr add 10.9.0.1/24 dev lo
 ip -4 addr show lo
+ping -c 1 -q 10.9.0.1 | grep transmitted
 ip addr add 10.9.0.1/24 dev lo; echo "add again: $?"
 ip addr del 10.9.0.1/24 dev lo
 ip -4 addr show lo

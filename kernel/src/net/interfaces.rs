@@ -273,6 +273,9 @@ pub fn apply(change: Change) -> Result<(), Errno> {
                         result = Err(ENOSPC);
                     }
                 });
+                if result.is_ok() {
+                    stack.add_local_address(Ipv4Address::from(address.address));
+                }
                 result
             })
         }
@@ -286,6 +289,9 @@ pub fn apply(change: Change) -> Result<(), Errno> {
                         result = Ok(());
                     }
                 });
+                if result.is_ok() {
+                    stack.remove_local_address(Ipv4Address::from(address.address));
+                }
                 result
             })
         }

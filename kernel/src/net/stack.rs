@@ -247,6 +247,16 @@ impl Stack {
         }
     }
 
+    /// An address added at run time (ip addr add): traffic to it stays on
+    /// `lo`, as for every address of the machine on Linux.
+    pub fn add_local_address(&mut self, address: Ipv4Address) {
+        self.device.add_own_address(address);
+    }
+
+    pub fn remove_local_address(&mut self, address: Ipv4Address) {
+        self.device.remove_own_address(address);
+    }
+
     /// Takes `port` for `binding` (port 0: a free ephemeral one, where
     /// nobody holds anything); EADDRINUSE on a conflict.
     pub fn take_port(&mut self, transport: Transport, port: u16, binding: Binding) -> Result<u16> {
