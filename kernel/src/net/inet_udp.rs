@@ -122,13 +122,18 @@ impl SocketOps for UdpSocket {
     fn connect(&self, address: &[u8], _is_nonblocking: bool) -> Result<()> {
         // AF_UNSPEC dissolves the association (connect(2)).
         if address.len() >= 2 && u16::from_ne_bytes([address[0], address[1]]) == 0 {
-            self.state.lock().peer = None;
+            let mut state = self.state.lock();
+            state.peer = None;
+            if let Some((handle, _)) = state.bound {
+                stack::with(|stack| stack.set_udp_peer(handle, None));
+            }
             return Ok(());
         }
         let peer = inet_address::parse(address)?;
         let mut state = self.state.lock();
-        self.bind_locked(&mut state, any_address())?;
+        let (handle, _) = self.bind_locked(&mut state, any_address())?;
         state.peer = Some(peer);
+        stack::with(|stack| stack.set_udp_peer(handle, Some(peer)));
         Ok(())
     }
 
@@ -170,6 +175,10 @@ impl SocketOps for UdpSocket {
         }
         loop {
             let outcome = stack::with(|stack| {
+                // An ICMP error from an earlier datagram is reported first.
+                if let Some(errno) = stack.take_error(handle) {
+                    return Err(errno);
+                }
                 let socket = stack.sockets.get_mut::<udp::Socket>(handle);
                 match socket.send_slice(data, destination) {
                     Ok(()) => Ok(true),
@@ -198,6 +207,11 @@ impl SocketOps for UdpSocket {
         loop {
             let peer = self.state.lock().peer;
             let received = stack::with(|stack| {
+                // A pending ICMP error comes before any datagram (as
+                // __skb_recv_udp's sock_error).
+                if let Some(errno) = stack.take_error(handle) {
+                    return Some(Err(errno));
+                }
                 let socket = stack.sockets.get_mut::<udp::Socket>(handle);
                 loop {
                     let (payload, metadata) = match socket.peek() {
@@ -215,23 +229,26 @@ impl SocketOps for UdpSocket {
                     if flags.flags & MSG_PEEK == 0 {
                         let _ = socket.recv();
                     }
-                    return Some(Received {
+                    return Some(Ok(Received {
                         count,
                         full_length,
                         source: Some(inet_address::build(Some(metadata.endpoint))),
                         message_flags: if full_length > count { MSG_TRUNC } else { 0 },
                         ..Received::default()
-                    });
+                    }));
                 }
             });
             if let Some(received) = received {
-                return Ok(received);
+                return received.map_err(Into::into);
             }
             if flags.is_nonblocking {
                 return_errno!(EAGAIN);
             }
             wait_on(&self.waiters, false, self.options.receive_timeout_ns(), || {
-                stack::with(|stack| stack.sockets.get::<udp::Socket>(handle).can_recv())
+                stack::with(|stack| {
+                    stack.sockets.get::<udp::Socket>(handle).can_recv()
+                        || stack.pending_error(handle).is_some()
+                })
             })?;
         }
     }
@@ -248,8 +265,20 @@ impl SocketOps for UdpSocket {
             None => Readiness { writable: true, ..Readiness::default() },
             Some(handle) => stack::with(|stack| {
                 let socket = stack.sockets.get::<udp::Socket>(handle);
-                Readiness { readable: socket.can_recv(), writable: socket.can_send(), ..Readiness::default() }
+                Readiness {
+                    readable: socket.can_recv(),
+                    writable: socket.can_send(),
+                    error: stack.pending_error(handle).is_some(),
+                    ..Readiness::default()
+                }
             }),
+        }
+    }
+
+    fn take_error(&self) -> i32 {
+        match self.handle() {
+            None => 0,
+            Some(handle) => stack::with(|stack| stack.take_error(handle)).map_or(0, |errno| errno as i32),
         }
     }
 

@@ -32,7 +32,8 @@ use core::cell::{Cell, RefCell};
 use smoltcp::phy::{self, DeviceCapabilities, Medium};
 use smoltcp::time::Instant;
 use smoltcp::wire::{
-    ArpPacket, EthernetFrame, EthernetProtocol, IpProtocol, Ipv4Address, Ipv4Packet, TcpPacket,
+    ArpPacket, EthernetFrame, EthernetProtocol, Icmpv4Message, Icmpv4Packet, IpProtocol, Ipv4Address,
+    Ipv4Packet, TcpPacket,
 };
 
 /// Frames waiting to come back in through `lo`; more are dropped, as a
@@ -70,6 +71,9 @@ pub struct Links {
     fragment_ident: Cell<u16>,
     /// Fragments received from the card, until their datagrams are whole.
     reassembler: RefCell<reassembly::Reassembler>,
+    /// ICMP errors about UDP datagrams sent from here, for the stack to
+    /// hand to the sockets that sent them (smoltcp ignores them).
+    pub udp_errors: RefCell<Vec<UdpError>>,
     /// Listening TCP ports and how many of their smoltcp listeners are
     /// free (set by the stack before each poll). Each SYN let through to
     /// such a port takes one; a SYN to a port with none left is dropped.
@@ -95,6 +99,7 @@ impl Links {
             own_addresses: Vec::new(),
             fragment_ident: Cell::new(1),
             reassembler: RefCell::new(reassembly::Reassembler::new()),
+            udp_errors: RefCell::new(Vec::new()),
             listening_ports: Vec::new(),
         }
     }
@@ -105,6 +110,11 @@ impl Links {
 
     pub fn add_own_address(&mut self, address: Ipv4Address) {
         self.own_addresses.push(address);
+    }
+
+    /// Whether frames wait to come back in through `lo`.
+    pub fn has_looped(&self) -> bool {
+        !self.looped.borrow().is_empty()
     }
 
     pub fn remove_own_address(&mut self, address: Ipv4Address) {
@@ -262,6 +272,16 @@ impl Links {
         Some(whole)
     }
 
+    /// Keeps an ICMP destination-unreachable error about a UDP datagram,
+    /// if `frame` is one Linux reports to the sending socket.
+    fn note_udp_error(&self, frame: &[u8]) {
+        let Some(error) = udp_error(frame) else { return };
+        let mut errors = self.udp_errors.borrow_mut();
+        if errors.len() < UDP_ERRORS_KEPT {
+            errors.push(error);
+        }
+    }
+
     /// Whether `frame` opens a TCP connection (SYN without ACK) to a port
     /// whose accept queue is full; a SYN let through takes one of its
     /// port's free listeners (a SYN sent again for a half-open connection
@@ -294,6 +314,68 @@ impl Links {
             }
         }
     }
+}
+
+/// ICMP errors kept between two polls of the stack; more are dropped.
+const UDP_ERRORS_KEPT: usize = 64;
+
+/// An ICMP error about a UDP datagram from `local` to `remote`.
+#[derive(Clone, Copy, Debug)]
+pub struct UdpError {
+    pub local: (Ipv4Address, u16),
+    pub remote: (Ipv4Address, u16),
+    pub errno: abi::Errno,
+}
+
+/// The errno of a destination-unreachable code that Linux treats as a
+/// hard error for UDP (icmp_err_convert's fatal entries); the others (net
+/// or host unreachable, fragmentation needed) reach only sockets that ask
+/// with IP_RECVERR.
+fn unreachable_errno(code: u8) -> Option<abi::Errno> {
+    use abi::Errno::*;
+    Some(match code {
+        2 => ENOPROTOOPT,
+        3 => ECONNREFUSED,
+        6 | 9 => ENETUNREACH,
+        7 => EHOSTDOWN,
+        8 => ENONET,
+        10 | 13..=15 => EHOSTUNREACH,
+        _ => return None,
+    })
+}
+
+/// The UDP error `frame` carries, if it is an ICMP destination
+/// unreachable quoting a UDP datagram (RFC 792: the IP header and the
+/// first 8 bytes of the datagram).
+fn udp_error(frame: &[u8]) -> Option<UdpError> {
+    let ethernet = EthernetFrame::new_checked(frame).ok()?;
+    if ethernet.ethertype() != EthernetProtocol::Ipv4 {
+        return None;
+    }
+    let ip = Ipv4Packet::new_checked(ethernet.payload()).ok()?;
+    if ip.next_header() != IpProtocol::Icmp {
+        return None;
+    }
+    let icmp = Icmpv4Packet::new_checked(ip.payload()).ok()?;
+    if icmp.msg_type() != Icmpv4Message::DstUnreachable {
+        return None;
+    }
+    let errno = unreachable_errno(icmp.msg_code())?;
+    let quoted = icmp.data();
+    let header_len = usize::from(*quoted.first()? & 0x0f) * 4;
+    if header_len < 20 || quoted.len() < header_len + 8 {
+        return None;
+    }
+    let original = Ipv4Packet::new_unchecked(quoted);
+    if original.next_header() != IpProtocol::Udp {
+        return None;
+    }
+    let ports = &quoted[header_len..header_len + 4];
+    Some(UdpError {
+        local: (original.src_addr(), u16::from_be_bytes([ports[0], ports[1]])),
+        remote: (original.dst_addr(), u16::from_be_bytes([ports[2], ports[3]])),
+        errno,
+    })
 }
 
 fn is_arp(frame: &[u8]) -> bool {
@@ -374,6 +456,7 @@ impl phy::Device for Links {
             if !is_arp(frame.bytes()) {
                 count_received(Counted::Loopback, frame.bytes().len());
             }
+            self.note_udp_error(frame.bytes());
             if self.is_syn_to_saturated_port(frame.bytes()) {
                 continue;
             }
@@ -398,6 +481,7 @@ impl phy::Device for Links {
                     _ => continue,
                 }
             }
+            links.note_udp_error(frame.bytes());
             return Some((ReceiveToken::Card(Some(frame), card), TransmitToken(links)));
         }
     }

@@ -26,7 +26,7 @@ use hal::sync::SpinLock;
 use smoltcp::iface::{Config, Interface, PollResult, SocketHandle, SocketSet};
 use smoltcp::socket::{dhcpv4, raw, tcp, udp};
 use smoltcp::time::Instant;
-use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address, Ipv4Cidr};
+use smoltcp::wire::{EthernetAddress, HardwareAddress, IpAddress, IpCidr, IpEndpoint, Ipv4Address, Ipv4Cidr};
 
 /// Transport protocols, for the port table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -126,8 +126,12 @@ struct Watch {
     transport: Transport,
     last: Snapshot,
     /// A TCP connection's error, taken by SO_ERROR or the next call:
-    /// ECONNREFUSED or ECONNRESET when it closed without a FIN.
+    /// ECONNREFUSED or ECONNRESET when it closed without a FIN; a
+    /// connected UDP socket's from an ICMP error.
     error: Option<abi::Errno>,
+    /// A connected UDP socket's peer: ICMP errors about datagrams to it
+    /// become `error`.
+    peer: Option<IpEndpoint>,
 }
 
 pub struct Stack {
@@ -146,6 +150,8 @@ pub struct Stack {
     pub listening_count: usize,
     /// eth0's DHCP client, when `ip=` asked for one.
     dhcp: Option<Dhcp>,
+    /// Queues to wake after this poll besides those of changed sockets.
+    woken: Vec<Arc<WaitQueue>>,
 }
 
 /// How eth0 gets its address.
@@ -239,6 +245,7 @@ impl Stack {
             device,
             sockets,
             dhcp,
+            woken: Vec::new(),
             ports: BTreeMap::new(),
             next_ephemeral: EPHEMERAL_FIRST,
             orphans: Vec::new(),
@@ -336,7 +343,7 @@ impl Stack {
     /// Wakes `queue` whenever the smoltcp socket `handle` changes.
     pub fn watch(&mut self, handle: SocketHandle, transport: Transport, queue: &Arc<WaitQueue>) {
         let last = snapshot(&self.sockets, handle, transport);
-        self.watched.insert(handle, Watch { queue: queue.clone(), transport, last, error: None });
+        self.watched.insert(handle, Watch { queue: queue.clone(), transport, last, error: None, peer: None });
     }
 
     /// Stops watching `handle` (its socket is removed or orphaned).
@@ -349,6 +356,36 @@ impl Stack {
     /// even reused by another socket).
     pub fn is_watched_by(&self, handle: SocketHandle, queue: &Arc<WaitQueue>) -> bool {
         self.watched.get(&handle).is_some_and(|watch| Arc::ptr_eq(&watch.queue, queue))
+    }
+
+    /// Records a UDP socket's peer (None: not connected), to which ICMP
+    /// errors are reported.
+    pub fn set_udp_peer(&mut self, handle: SocketHandle, peer: Option<IpEndpoint>) {
+        if let Some(watch) = self.watched.get_mut(&handle) {
+            watch.peer = peer;
+        }
+    }
+
+    /// Hands the ICMP errors the link device kept to the connected UDP
+    /// sockets whose datagrams drew them (as __udp4_lib_err for a socket
+    /// without IP_RECVERR), waking them.
+    fn deliver_udp_errors(&mut self) {
+        let errors = core::mem::take(&mut *self.device.udp_errors.borrow_mut());
+        for error in errors {
+            let remote = IpEndpoint::new(IpAddress::Ipv4(error.remote.0), error.remote.1);
+            for (&handle, watch) in self.watched.iter_mut() {
+                if watch.transport != Transport::Udp || watch.peer != Some(remote) {
+                    continue;
+                }
+                let local = self.sockets.get::<udp::Socket>(handle).endpoint();
+                let is_from_here = local.port == error.local.1
+                    && local.addr.is_none_or(|address| address == IpAddress::Ipv4(error.local.0));
+                if is_from_here {
+                    watch.error = Some(error.errno);
+                    self.woken.push(watch.queue.clone());
+                }
+            }
+        }
     }
 
     /// Takes the pending error of a watched TCP connection (SO_ERROR).
@@ -364,7 +401,7 @@ impl Stack {
     /// The queues of watched sockets that changed since the last call,
     /// recording the error of a connection that closed without a FIN.
     fn changed_queues(&mut self) -> Vec<Arc<WaitQueue>> {
-        let mut queues: Vec<Arc<WaitQueue>> = Vec::new();
+        let mut queues: Vec<Arc<WaitQueue>> = core::mem::take(&mut self.woken);
         for (&handle, watch) in self.watched.iter_mut() {
             let now = snapshot(&self.sockets, handle, watch.transport);
             if now == watch.last {
@@ -539,11 +576,14 @@ impl Stack {
             let is_reset_sent = self.reap_orphans();
             match result {
                 PollResult::SocketStateChanged => changed = true,
-                PollResult::None if !is_reset_sent => break,
+                // Frames still looping back (an ICMP error smoltcp just
+                // sent itself, say) are taken in this poll too.
+                PollResult::None if !is_reset_sent && !self.device.has_looped() => break,
                 PollResult::None => {}
             }
         }
         self.apply_dhcp_event();
+        self.deliver_udp_errors();
         changed
     }
 
