@@ -65,6 +65,9 @@ static const char *errno_name(int e)
     case ECONNRESET: return "ECONNRESET";
     case EDESTADDRREQ: return "EDESTADDRREQ";
     case EOWNERDEAD: return "EOWNERDEAD";
+    case ENOBUFS: return "ENOBUFS";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    case ENETUNREACH: return "ENETUNREACH";
     default: return "E?";
     }
 }

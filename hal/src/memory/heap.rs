@@ -10,10 +10,11 @@
 //!
 //! It does not grow on demand: the page allocator keeps its own
 //! bookkeeping on this heap, so growing from inside an allocation could
-//! re-enter it.
+//! re-enter it. Allocations of 64 KiB and more go to the page allocator
+//! instead (see `LARGE`).
 
 use super::frame;
-use crate::arch::layout::phys_to_virt;
+use crate::arch::layout::{phys_to_virt, virt_to_phys};
 use crate::sync::SpinLock;
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
@@ -63,10 +64,30 @@ pub(crate) fn add_pages(pages: usize) -> bool {
     unsafe { HEAP.0.lock().claim(Span::from_base_size(start as *mut u8, pages * frame::PAGE_SIZE)) }.is_ok()
 }
 
-// SAFETY: allocations come from a talc heap behind a lock; each block is
-// handed out once until it is given back.
+/// Allocations this large (socket buffers, big kernel buffers) come from
+/// the page allocator, as Linux's kmalloc_large: the heap is a fixed part
+/// of RAM (a sixteenth), and hundreds of 64 KiB TCP buffers would fill it
+/// while most of RAM stays free.
+const LARGE: usize = 64 << 10;
+
+fn large_pages(layout: Layout) -> Option<usize> {
+    (layout.size() >= LARGE && layout.align() <= LARGE).then(|| layout.size().div_ceil(frame::PAGE_SIZE))
+}
+
+// SAFETY: allocations come from a talc heap behind a lock, or (large
+// ones) from the page allocator; each block is handed out once until it
+// is given back, and `dealloc` tells the two apart by the layout, which
+// GlobalAlloc's contract makes the same as at allocation.
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if let Some(pages) = large_pages(layout) {
+            // Without the heap's lock: the page allocator's bookkeeping
+            // allocates (small blocks) from the heap. Its blocks are
+            // aligned to the next power of two of `pages`, at least
+            // `LARGE` here.
+            return frame::alloc_contiguous(pages)
+                .map_or(core::ptr::null_mut(), |pa| phys_to_virt(pa) as *mut u8);
+        }
         // SAFETY: GlobalAlloc's contract gives a layout of non-zero size.
         match unsafe { self.0.lock().malloc(layout) } {
             Ok(block) => block.as_ptr(),
@@ -75,6 +96,10 @@ unsafe impl GlobalAlloc for KernelHeap {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if let Some(pages) = large_pages(layout) {
+            frame::free_contiguous(virt_to_phys(ptr as usize), pages);
+            return;
+        }
         if let Some(block) = NonNull::new(ptr) {
             // SAFETY: the caller gives back a block this heap handed out
             // with this layout (GlobalAlloc's contract).

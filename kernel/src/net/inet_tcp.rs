@@ -71,14 +71,17 @@ pub struct TcpSocket {
     binding_id: u64,
 }
 
-fn new_smoltcp_socket() -> tcp::Socket<'static> {
-    let receive = tcp::SocketBuffer::new(alloc::vec![0; BUFFER_BYTES]);
-    let send = tcp::SocketBuffer::new(alloc::vec![0; BUFFER_BYTES]);
-    tcp::Socket::new(receive, send)
+/// A smoltcp socket with its buffers; ENOBUFS when memory for them
+/// cannot be had, not a kernel panic.
+fn new_smoltcp_socket() -> Result<tcp::Socket<'static>> {
+    let buffer = || -> Result<tcp::SocketBuffer<'static>> {
+        Ok(tcp::SocketBuffer::new(super::zeroed_buffer(BUFFER_BYTES)?))
+    };
+    Ok(tcp::Socket::new(buffer()?, buffer()?))
 }
 
 fn listen_on(stack: &mut Stack, local: IpEndpoint, socket_ops: &TcpSocket) -> Result<SocketHandle> {
-    let mut socket = new_smoltcp_socket();
+    let mut socket = new_smoltcp_socket()?;
     socket_ops.apply_options(&mut socket);
     let endpoint = IpListenEndpoint {
         addr: if local.addr.is_unspecified() { None } else { Some(local.addr) },
@@ -303,6 +306,8 @@ impl SocketOps for TcpSocket {
                 State::Idle { local } => {
                     let local = *local;
                     let (handle, local) = stack::with(|stack| {
+                        // First: a failure here leaves no port taken.
+                        let mut socket = new_smoltcp_socket()?;
                         let any = IpAddress::v4(0, 0, 0, 0);
                         let local = match local {
                             Some(local) => {
@@ -321,7 +326,6 @@ impl SocketOps for TcpSocket {
                                 IpEndpoint::new(any, port)
                             }
                         };
-                        let mut socket = new_smoltcp_socket();
                         self.apply_options(&mut socket);
                         let listen = IpListenEndpoint {
                             addr: if local.addr.is_unspecified() { None } else { Some(local.addr) },

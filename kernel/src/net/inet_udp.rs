@@ -38,11 +38,12 @@ pub struct UdpSocket {
     binding_id: u64,
 }
 
-fn buffer() -> udp::PacketBuffer<'static> {
-    udp::PacketBuffer::new(
-        alloc::vec![udp::PacketMetadata::EMPTY; QUEUED_DATAGRAMS],
-        alloc::vec![0; QUEUED_BYTES],
-    )
+/// One direction's queue; ENOBUFS when memory for it cannot be had.
+fn buffer() -> Result<udp::PacketBuffer<'static>> {
+    let mut metadata = Vec::new();
+    metadata.try_reserve_exact(QUEUED_DATAGRAMS).map_err(|_| Errno::ENOBUFS)?;
+    metadata.resize(QUEUED_DATAGRAMS, udp::PacketMetadata::EMPTY);
+    Ok(udp::PacketBuffer::new(metadata, super::zeroed_buffer(QUEUED_BYTES)?))
 }
 
 impl UdpSocket {
@@ -72,8 +73,9 @@ impl UdpSocket {
                 reuse_port: options.reuse_port,
                 state: PortUse::Bound,
             };
+            // Before the port: a failure here leaves none taken.
+            let mut socket = udp::Socket::new(buffer()?, buffer()?);
             let port = stack.take_port(Transport::Udp, local.port, binding)?;
-            let mut socket = udp::Socket::new(buffer(), buffer());
             let endpoint = IpListenEndpoint {
                 addr: if local.addr.is_unspecified() { None } else { Some(local.addr) },
                 port,

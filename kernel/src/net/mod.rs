@@ -114,3 +114,12 @@ pub fn create_pair(
         _ => return_errno!(EAFNOSUPPORT),
     }
 }
+
+/// A zeroed buffer of `length` bytes for a socket's queue: ENOBUFS when
+/// memory cannot be had (Linux's answer when socket memory runs out).
+pub(crate) fn zeroed_buffer(length: usize) -> crate::error::Result<alloc::vec::Vec<u8>> {
+    let mut bytes = alloc::vec::Vec::new();
+    bytes.try_reserve_exact(length).map_err(|_| abi::Errno::ENOBUFS)?;
+    bytes.resize(length, 0);
+    Ok(bytes)
+}
