@@ -88,11 +88,15 @@ int main(int argc, char **argv)
     fflush(stdout);
     if ((child = fork()) == 0) {
         setpgid(0, 0);
+        write(up[1], "g", 1);
         read(down[0], &c, 1);
         _exit(0);
     }
     CHECK(setpgid(child, child));
     yes_no("new group led by the child", getpgid(child) == child);
+    /* The child's own setpgid is done before it is moved back (a late
+     * one would undo the move). */
+    read(up[0], &c, 1);
     CHECK(setpgid(child, MISSING));
     CHECK(setpgid(child, getpgrp()));
     yes_no("moved back to the parent's group", getpgid(child) == getpgrp());
