@@ -7,6 +7,7 @@
 
 use super::inet_address;
 use super::inet_tcp_options::{linux_state, TcpOptions, IPPROTO_IP, IPPROTO_TCP};
+use super::proc_sockets::{InetEntry, Table, LISTEN};
 use super::socket::*;
 use super::stack::{self, Binding, PortUse, Stack, Transport};
 use crate::error::Result;
@@ -378,6 +379,57 @@ impl SocketOps for TcpSocket {
                 Ok(())
             }
         }
+    }
+
+    fn inet_entries(&self) -> Vec<(Table, InetEntry)> {
+        let state = self.state.lock();
+        let entry = |local, remote, state, tx_queue, rx_queue, is_unaccepted| InetEntry {
+            local,
+            remote,
+            state,
+            tx_queue,
+            rx_queue,
+            is_unaccepted,
+        };
+        let entries = match &*state {
+            // Neither hashed as listening nor established on Linux.
+            State::Idle { .. } => Vec::new(),
+            State::Listening { local, listeners } => stack::with(|stack| {
+                let mut pending = Vec::new();
+                for &handle in listeners.iter().filter(|&&handle| stack.is_watched_by(handle, &self.waiters))
+                {
+                    let socket = stack.sockets.get::<tcp::Socket>(handle);
+                    if socket.state() != tcp::State::Listen {
+                        let (Some(local), remote) = (socket.local_endpoint(), socket.remote_endpoint())
+                        else {
+                            continue;
+                        };
+                        let state = linux_state(socket.state());
+                        pending.push(entry(
+                            local,
+                            remote,
+                            state,
+                            socket.send_queue(),
+                            socket.recv_queue(),
+                            true,
+                        ));
+                    }
+                }
+                let mut entries = Vec::from([entry(*local, None, LISTEN, 0, pending.len(), false)]);
+                entries.extend(pending);
+                entries
+            }),
+            State::Connected { handle, local, remote } => stack::with(|stack| {
+                let (state, tx_queue, rx_queue) = if stack.is_watched_by(*handle, &self.waiters) {
+                    let socket = stack.sockets.get::<tcp::Socket>(*handle);
+                    (linux_state(socket.state()), socket.send_queue(), socket.recv_queue())
+                } else {
+                    (linux_state(tcp::State::Closed), 0, 0)
+                };
+                Vec::from([entry(*local, Some(*remote), state, tx_queue, rx_queue, false)])
+            }),
+        };
+        entries.into_iter().map(|entry| (Table::Tcp, entry)).collect()
     }
 
     fn take_error(&self) -> i32 {

@@ -4,6 +4,7 @@
 //! receives from it (udp(7)).
 
 use super::inet_address;
+use super::proc_sockets::{InetEntry, Table};
 use super::socket::*;
 use super::stack::{self, Binding, PortUse, Transport};
 use crate::error::Result;
@@ -90,6 +91,25 @@ impl UdpSocket {
         })?;
         state.bound = Some(bound);
         Ok(bound)
+    }
+
+    /// The socket's line in /proc/net/udp, once bound.
+    fn inet_entry(&self) -> Option<(Table, InetEntry)> {
+        let (handle, local, peer) = {
+            let state = self.state.lock();
+            let (handle, local) = state.bound?;
+            (handle, local, state.peer)
+        };
+
+        // A close on another hart may have just removed the handle.
+        let (tx_queue, rx_queue) = stack::with(|stack| {
+            stack.is_watched_by(handle, &self.waiters).then(|| {
+                let socket = stack.sockets.get::<udp::Socket>(handle);
+                (socket.send_queue(), socket.recv_queue())
+            })
+        })?;
+        let state = if peer.is_some() { 1 } else { 7 };
+        Some((Table::Udp, InetEntry { local, remote: peer, state, tx_queue, rx_queue, is_unaccepted: false }))
     }
 
     fn handle(&self) -> Option<SocketHandle> {
@@ -275,6 +295,10 @@ impl SocketOps for UdpSocket {
                 }
             }),
         }
+    }
+
+    fn inet_entries(&self) -> Vec<(Table, InetEntry)> {
+        self.inet_entry().into_iter().collect()
     }
 
     fn take_error(&self) -> i32 {

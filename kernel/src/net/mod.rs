@@ -12,6 +12,7 @@ pub mod interfaces;
 mod link;
 pub mod message_syscalls;
 pub mod netlink_socket;
+pub mod proc_sockets;
 pub mod socket;
 pub mod socket_options;
 pub mod sockstat;

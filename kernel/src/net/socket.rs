@@ -235,6 +235,11 @@ pub trait SocketOps: Send + Sync {
     fn take_error(&self) -> i32 {
         0
     }
+    /// The socket's lines in /proc/net/tcp or udp (AF_INET only): its
+    /// own, and a listener's connections not accepted yet.
+    fn inet_entries(&self) -> Vec<(super::proc_sockets::Table, super::proc_sockets::InetEntry)> {
+        Vec::new()
+    }
 
     /// Readiness for poll/epoll: readable also for a pending connection
     /// or end of stream, hang_up when both directions are shut.
@@ -266,12 +271,22 @@ impl SocketFile {
         static NEXT: AtomicU64 = AtomicU64::new(4000);
         let credentials = crate::process::current().map(|p| *p.credentials.lock()).unwrap_or_default();
         super::sockstat::socket_created();
-        Arc::new(SocketFile {
+        let is_inet = socket.domain() == AF_INET;
+        let file = Arc::new(SocketFile {
             socket,
             inode: NEXT.fetch_add(1, Ordering::Relaxed),
             uid: credentials.euid,
             gid: credentials.egid,
-        })
+        });
+        if is_inet {
+            super::proc_sockets::register(&file);
+        }
+        file
+    }
+
+    /// The creator's effective user id.
+    pub fn uid(&self) -> u32 {
+        self.uid
     }
 
     /// The socket behind an open file, or ENOTSOCK.

@@ -1,7 +1,8 @@
 //! /proc/PID/net (and /proc/net, a link to /proc/self/net): the network
 //! files programs parse, in Linux's formats, generated from
 //! `net::interfaces`: `dev` (busybox ifconfig's interface list and
-//! counters), `route` (busybox route, netstat -r) and `sockstat`.
+//! counters), `route` (busybox route, netstat -r), `sockstat`, and `tcp`
+//! and `udp` (netstat's socket lists, net::proc_sockets).
 
 use super::{directory, file, inode_number};
 use crate::error::Result;
@@ -15,8 +16,15 @@ use super::super::tmpfs::{DynamicDirectory, Inode};
 
 type Render = fn() -> String;
 
-const FILES: &[(&str, Render)] =
-    &[("dev", dev), ("route", route), ("sockstat", crate::net::sockstat::render)];
+const FILES: &[(&str, Render)] = &[
+    ("dev", dev),
+    ("route", route),
+    ("sockstat", crate::net::sockstat::render),
+    ("tcp", crate::net::proc_sockets::render_tcp),
+    ("udp", crate::net::proc_sockets::render_udp),
+    ("tcp6", crate::net::proc_sockets::render_tcp6),
+    ("udp6", crate::net::proc_sockets::render_udp6),
+];
 
 /// The directory; its entries share inode numbers for every process.
 pub fn net_directory() -> Arc<Inode> {
