@@ -19,6 +19,7 @@ use crate::sync::SpinLock;
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use talc::{ErrOnOom, Span, Talc};
 
 const BOOT_ARENA_SIZE: usize = 1 << 20;
@@ -44,6 +45,7 @@ pub(crate) fn init() {
     // exactly once (init runs once on the boot hart).
     let claimed = unsafe { HEAP.0.lock().claim(Span::from_base_size(start as *mut u8, BOOT_ARENA_SIZE)) };
     assert!(claimed.is_ok(), "the boot arena is too small for the heap");
+    record_span(start, BOOT_ARENA_SIZE);
 }
 
 /// Heap statistics: (bytes in use, bytes the heap holds in all).
@@ -61,7 +63,13 @@ pub(crate) fn add_pages(pages: usize) -> bool {
     let start = phys_to_virt(pa);
     // SAFETY: the pages were just taken from the page allocator, so
     // nothing else uses them, and the direct map keeps them mapped.
-    unsafe { HEAP.0.lock().claim(Span::from_base_size(start as *mut u8, pages * frame::PAGE_SIZE)) }.is_ok()
+    let claimed =
+        unsafe { HEAP.0.lock().claim(Span::from_base_size(start as *mut u8, pages * frame::PAGE_SIZE)) }
+            .is_ok();
+    if claimed {
+        record_span(start, pages * frame::PAGE_SIZE);
+    }
+    claimed
 }
 
 /// Allocations this large (socket buffers, big kernel buffers) come from
@@ -70,14 +78,36 @@ pub(crate) fn add_pages(pages: usize) -> bool {
 /// while most of RAM stays free.
 const LARGE: usize = 64 << 10;
 
+/// The spans the heap was given (the boot arena, then pages), as (start,
+/// end) addresses: a large block inside one came from the heap itself.
+static SPANS: [(AtomicUsize, AtomicUsize); 3] = [const { (AtomicUsize::new(0), AtomicUsize::new(0)) }; 3];
+
+fn record_span(start: usize, size: usize) {
+    for (span_start, span_end) in &SPANS {
+        if span_end.load(Ordering::Acquire) == 0 {
+            span_start.store(start, Ordering::Relaxed);
+            span_end.store(start + size, Ordering::Release);
+            return;
+        }
+    }
+}
+
+fn is_in_heap(address: usize) -> bool {
+    SPANS.iter().any(|(start, end)| {
+        let end = end.load(Ordering::Acquire);
+        end != 0 && (start.load(Ordering::Relaxed)..end).contains(&address)
+    })
+}
+
 fn large_pages(layout: Layout) -> Option<usize> {
     (layout.size() >= LARGE && layout.align() <= LARGE).then(|| layout.size().div_ceil(frame::PAGE_SIZE))
 }
 
 // SAFETY: allocations come from a talc heap behind a lock, or (large
 // ones) from the page allocator; each block is handed out once until it
-// is given back, and `dealloc` tells the two apart by the layout, which
-// GlobalAlloc's contract makes the same as at allocation.
+// is given back, and `dealloc` tells the two apart by the layout (the
+// same as at allocation, by GlobalAlloc's contract) and, for a large one,
+// by whether it lies in the heap's spans.
 unsafe impl GlobalAlloc for KernelHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if let Some(pages) = large_pages(layout) {
@@ -85,8 +115,11 @@ unsafe impl GlobalAlloc for KernelHeap {
             // allocates (small blocks) from the heap. Its blocks are
             // aligned to the next power of two of `pages`, at least
             // `LARGE` here.
-            return frame::alloc_contiguous(pages)
-                .map_or(core::ptr::null_mut(), |pa| phys_to_virt(pa) as *mut u8);
+            // Before the page allocator has memory (early boot), or when
+            // it has none left, the heap serves it.
+            if let Some(pa) = frame::alloc_contiguous(pages) {
+                return phys_to_virt(pa) as *mut u8;
+            }
         }
         // SAFETY: GlobalAlloc's contract gives a layout of non-zero size.
         match unsafe { self.0.lock().malloc(layout) } {
@@ -97,8 +130,10 @@ unsafe impl GlobalAlloc for KernelHeap {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         if let Some(pages) = large_pages(layout) {
-            frame::free_contiguous(virt_to_phys(ptr as usize), pages);
-            return;
+            if !is_in_heap(ptr as usize) {
+                frame::free_contiguous(virt_to_phys(ptr as usize), pages);
+                return;
+            }
         }
         if let Some(block) = NonNull::new(ptr) {
             // SAFETY: the caller gives back a block this heap handed out
