@@ -154,17 +154,10 @@ impl Links {
         }
     }
 
-    /// Whether a frame from the wire must be dropped: IPv4 to or from
+    /// Whether a packet from the wire must be dropped: IPv4 to or from
     /// 127/8 never arrives on a real link.
-    fn is_martian(frame: &[u8]) -> bool {
-        let Ok(ethernet) = EthernetFrame::new_checked(frame) else { return false };
-        if ethernet.ethertype() != EthernetProtocol::Ipv4 {
-            return false;
-        }
-        match Ipv4Packet::new_checked(ethernet.payload()) {
-            Ok(packet) => is_loopback(packet.src_addr()) || is_loopback(packet.dst_addr()),
-            Err(_) => false,
-        }
+    fn is_martian(packet: &Ipv4Packet<&[u8]>) -> bool {
+        is_loopback(packet.src_addr()) || is_loopback(packet.dst_addr())
     }
 
     fn send(&self, frame: LoopedFrame) {
@@ -237,9 +230,7 @@ impl Links {
     /// once it completes one, the datagram as one frame (its header is
     /// this fragment's, without options, as the first fragment's copied
     /// ones are not kept).
-    fn reassemble(&self, frame: &[u8], timestamp: Instant) -> Option<Vec<u8>> {
-        let ethernet = EthernetFrame::new_checked(frame).ok()?;
-        let packet = Ipv4Packet::new_checked(ethernet.payload()).ok()?;
+    fn reassemble(&self, frame: &[u8], packet: &Ipv4Packet<&[u8]>, timestamp: Instant) -> Option<Vec<u8>> {
         if !packet.verify_checksum() {
             return None;
         }
@@ -260,8 +251,7 @@ impl Links {
         let length = ETHERNET_HEADER + HEADER + payload.len();
         let mut whole = Vec::new();
         whole.try_reserve_exact(length).ok()?;
-        whole.extend_from_slice(&frame[..ETHERNET_HEADER]);
-        whole.extend_from_slice(&ethernet.payload()[..HEADER]);
+        whole.extend_from_slice(&frame[..ETHERNET_HEADER + HEADER]);
         whole.extend_from_slice(&payload);
         let mut ip = Ipv4Packet::new_unchecked(&mut whole[ETHERNET_HEADER..]);
         ip.set_header_len(HEADER as u8);
@@ -273,32 +263,50 @@ impl Links {
     }
 
     /// Keeps an ICMP destination-unreachable error about a UDP datagram,
-    /// if `frame` is one Linux reports to the sending socket.
-    fn note_udp_error(&self, frame: &[u8]) {
-        let Some(error) = udp_error(frame) else { return };
+    /// if `packet` is one Linux reports to the sending socket.
+    fn note_udp_error(&self, packet: &Ipv4Packet<&[u8]>) {
+        let Some(error) = udp_error(packet) else { return };
         let mut errors = self.udp_errors.borrow_mut();
         if errors.len() < UDP_ERRORS_KEPT {
             errors.push(error);
         }
     }
 
-    /// Whether `frame` opens a TCP connection (SYN without ACK) to a port
+    /// The checks of the way in from the card: martians dropped,
+    /// fragments reassembled, SYNs to a full accept queue dropped (a
+    /// fragment's only once its datagram is whole), ICMP errors noted.
+    fn card_ingress(&self, frame: &[u8], timestamp: Instant) -> Ingress {
+        let Some(packet) = ipv4_packet(frame) else { return Ingress::Pass };
+        if Links::is_martian(&packet) {
+            return Ingress::Drop;
+        }
+        if !is_fragment(&packet) {
+            if self.is_syn_to_saturated_port(&packet) {
+                return Ingress::Drop;
+            }
+            self.note_udp_error(&packet);
+            return Ingress::Pass;
+        }
+        let Some(whole) = self.reassemble(frame, &packet, timestamp) else { return Ingress::Drop };
+        match ipv4_packet(&whole) {
+            Some(packet) if self.is_syn_to_saturated_port(&packet) => Ingress::Drop,
+            Some(packet) => {
+                self.note_udp_error(&packet);
+                Ingress::Reassembled(whole)
+            }
+            None => Ingress::Drop,
+        }
+    }
+
+    /// Whether `packet` opens a TCP connection (SYN without ACK) to a port
     /// whose accept queue is full; a SYN let through takes one of its
     /// port's free listeners (a SYN sent again for a half-open connection
     /// takes one too: at worst a later SYN waits for its retransmission).
-    fn is_syn_to_saturated_port(&self, frame: &[u8]) -> bool {
-        if self.listening_ports.is_empty() {
+    fn is_syn_to_saturated_port(&self, packet: &Ipv4Packet<&[u8]>) -> bool {
+        if self.listening_ports.is_empty() || packet.next_header() != IpProtocol::Tcp {
             return false;
         }
-        let Ok(ethernet) = EthernetFrame::new_checked(frame) else { return false };
-        if ethernet.ethertype() != EthernetProtocol::Ipv4 {
-            return false;
-        }
-        let Ok(ip) = Ipv4Packet::new_checked(ethernet.payload()) else { return false };
-        if ip.next_header() != IpProtocol::Tcp {
-            return false;
-        }
-        let Ok(segment) = TcpPacket::new_checked(ip.payload()) else { return false };
+        let Ok(segment) = TcpPacket::new_checked(packet.payload()) else { return false };
         if !segment.syn() || segment.ack() {
             return false;
         }
@@ -347,16 +355,11 @@ fn unreachable_errno(code: u8) -> Option<abi::Errno> {
 /// The UDP error `frame` carries, if it is an ICMP destination
 /// unreachable quoting a UDP datagram (RFC 792: the IP header and the
 /// first 8 bytes of the datagram).
-fn udp_error(frame: &[u8]) -> Option<UdpError> {
-    let ethernet = EthernetFrame::new_checked(frame).ok()?;
-    if ethernet.ethertype() != EthernetProtocol::Ipv4 {
+fn udp_error(packet: &Ipv4Packet<&[u8]>) -> Option<UdpError> {
+    if packet.next_header() != IpProtocol::Icmp {
         return None;
     }
-    let ip = Ipv4Packet::new_checked(ethernet.payload()).ok()?;
-    if ip.next_header() != IpProtocol::Icmp {
-        return None;
-    }
-    let icmp = Icmpv4Packet::new_checked(ip.payload()).ok()?;
+    let icmp = Icmpv4Packet::new_checked(packet.payload()).ok()?;
     if icmp.msg_type() != Icmpv4Message::DstUnreachable {
         return None;
     }
@@ -382,14 +385,26 @@ fn is_arp(frame: &[u8]) -> bool {
     EthernetFrame::new_checked(frame).is_ok_and(|ethernet| ethernet.ethertype() == EthernetProtocol::Arp)
 }
 
-/// Whether `frame` is a fragment of an IPv4 datagram.
-fn is_fragment(frame: &[u8]) -> bool {
-    let Ok(ethernet) = EthernetFrame::new_checked(frame) else { return false };
+/// The IPv4 packet an Ethernet frame carries, if it carries one: parsed
+/// once per received frame for every check of the way in.
+fn ipv4_packet(frame: &[u8]) -> Option<Ipv4Packet<&[u8]>> {
+    let ethernet = EthernetFrame::new_checked(frame).ok()?;
     if ethernet.ethertype() != EthernetProtocol::Ipv4 {
-        return false;
+        return None;
     }
-    Ipv4Packet::new_checked(ethernet.payload())
-        .is_ok_and(|packet| packet.more_frags() || packet.frag_offset() != 0)
+    Ipv4Packet::new_checked(frame.get(ETHERNET_HEADER..)?).ok()
+}
+
+fn is_fragment(packet: &Ipv4Packet<&[u8]>) -> bool {
+    packet.more_frags() || packet.frag_offset() != 0
+}
+
+/// What the way in does with a frame.
+enum Ingress {
+    Pass,
+    Drop,
+    /// A fragment that completed its datagram (a frame of its own).
+    Reassembled(Vec<u8>),
 }
 
 fn ipv4(bytes: &[u8]) -> Option<Ipv4Address> {
@@ -456,9 +471,11 @@ impl phy::Device for Links {
             if !is_arp(frame.bytes()) {
                 count_received(Counted::Loopback, frame.bytes().len());
             }
-            self.note_udp_error(frame.bytes());
-            if self.is_syn_to_saturated_port(frame.bytes()) {
-                continue;
+            if let Some(packet) = ipv4_packet(frame.bytes()) {
+                self.note_udp_error(&packet);
+                if self.is_syn_to_saturated_port(&packet) {
+                    continue;
+                }
             }
             return Some((ReceiveToken::Looped(frame), TransmitToken(self)));
         }
@@ -467,22 +484,14 @@ impl phy::Device for Links {
         loop {
             let frame = card.borrow_mut().receive()?;
             count_received(Counted::Card, frame.bytes().len());
-            if Links::is_martian(frame.bytes()) || links.is_syn_to_saturated_port(frame.bytes()) {
-                card.borrow_mut().recycle(frame);
-                continue;
-            }
-            if is_fragment(frame.bytes()) {
-                let whole = links.reassemble(frame.bytes(), timestamp);
-                card.borrow_mut().recycle(frame);
-                match whole {
-                    Some(whole) if !links.is_syn_to_saturated_port(&whole) => {
-                        return Some((ReceiveToken::Looped(LoopedFrame::Heap(whole)), TransmitToken(links)));
-                    }
-                    _ => continue,
+            match links.card_ingress(frame.bytes(), timestamp) {
+                Ingress::Pass => return Some((ReceiveToken::Card(Some(frame), card), TransmitToken(links))),
+                Ingress::Drop => card.borrow_mut().recycle(frame),
+                Ingress::Reassembled(whole) => {
+                    card.borrow_mut().recycle(frame);
+                    return Some((ReceiveToken::Looped(LoopedFrame::Heap(whole)), TransmitToken(links)));
                 }
             }
-            links.note_udp_error(frame.bytes());
-            return Some((ReceiveToken::Card(Some(frame), card), TransmitToken(links)));
         }
     }
 

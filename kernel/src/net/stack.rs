@@ -625,14 +625,20 @@ impl Stack {
 /// (absent: QEMU's user network; `off`: no eth0), and its interrupt is
 /// routed here.
 pub fn init(card: Option<VirtioNet>, ip: Option<&str>) {
-    let config = match ip.map(cmdline::ip::IpConfig::parse) {
+    let parsed = ip.map(cmdline::ip::IpConfig::parse);
+    let device = match &parsed {
+        Some(Ok(cmdline::ip::IpConfig::Static(config))) => config.device.as_deref(),
+        Some(Ok(cmdline::ip::IpConfig::Auto { device, .. })) => device.as_deref(),
+        _ => None,
+    };
+    if let Some(device) = device.filter(|device| *device != "eth0") {
+        log::warn!("ip=: no device {device}; configuring eth0");
+    }
+    let config = match parsed {
         None => Some(Eth0Config::Static(StaticIp::qemu_user())),
         Some(Ok(cmdline::ip::IpConfig::Static(config))) => Some(Eth0Config::Static(config)),
         Some(Ok(cmdline::ip::IpConfig::Off)) => None,
-        Some(Ok(cmdline::ip::IpConfig::Auto { protocol, device })) => {
-            if device.as_deref().is_some_and(|device| device != "eth0") {
-                log::warn!("ip=: no device {}; configuring eth0", device.as_deref().unwrap_or(""));
-            }
+        Some(Ok(cmdline::ip::IpConfig::Auto { protocol, .. })) => {
             if protocol == "rarp" {
                 log::warn!("ip=rarp: goose has no RARP, using DHCP");
             }
@@ -643,11 +649,6 @@ pub fn init(card: Option<VirtioNet>, ip: Option<&str>) {
             None
         }
     };
-    if let Some(Eth0Config::Static(StaticIp { device: Some(device), .. })) = &config {
-        if device != "eth0" {
-            log::warn!("ip=: no device {device}; configuring eth0");
-        }
-    }
     let card = match (card, config) {
         (Some(card), Some(config)) => Some((card, config)),
         (Some(_), None) => {
