@@ -76,7 +76,7 @@ pub struct TcpSocket {
 /// cannot be had, not a kernel panic.
 fn new_smoltcp_socket() -> Result<tcp::Socket<'static>> {
     let buffer = || -> Result<tcp::SocketBuffer<'static>> {
-        Ok(tcp::SocketBuffer::new(super::zeroed_buffer(BUFFER_BYTES)?))
+        Ok(tcp::SocketBuffer::new(super::socket_buffer(BUFFER_BYTES, 0)?))
     };
     Ok(tcp::Socket::new(buffer()?, buffer()?))
 }

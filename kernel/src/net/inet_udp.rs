@@ -41,10 +41,8 @@ pub struct UdpSocket {
 
 /// One direction's queue; ENOBUFS when memory for it cannot be had.
 fn buffer() -> Result<udp::PacketBuffer<'static>> {
-    let mut metadata = Vec::new();
-    metadata.try_reserve_exact(QUEUED_DATAGRAMS).map_err(|_| Errno::ENOBUFS)?;
-    metadata.resize(QUEUED_DATAGRAMS, udp::PacketMetadata::EMPTY);
-    Ok(udp::PacketBuffer::new(metadata, super::zeroed_buffer(QUEUED_BYTES)?))
+    let metadata = super::socket_buffer(QUEUED_DATAGRAMS, udp::PacketMetadata::EMPTY)?;
+    Ok(udp::PacketBuffer::new(metadata, super::socket_buffer(QUEUED_BYTES, 0)?))
 }
 
 impl UdpSocket {

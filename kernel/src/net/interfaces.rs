@@ -19,7 +19,6 @@ static LINKS: SpinLock<Vec<Link>> = SpinLock::new(Vec::new());
 /// The traffic counters of `lo` and `eth0`, kept apart from the table so
 /// that the link device counts without a lock. Bytes are whole frames,
 /// Ethernet header included, as Linux counts them (lo's too).
-#[derive(Default)]
 struct Counters {
     rx_packets: AtomicU64,
     rx_bytes: AtomicU64,
@@ -28,15 +27,19 @@ struct Counters {
     tx_dropped: AtomicU64,
 }
 
-static COUNTERS: [Counters; 2] = [const {
-    Counters {
-        rx_packets: AtomicU64::new(0),
-        rx_bytes: AtomicU64::new(0),
-        tx_packets: AtomicU64::new(0),
-        tx_bytes: AtomicU64::new(0),
-        tx_dropped: AtomicU64::new(0),
+impl Counters {
+    const fn new() -> Counters {
+        Counters {
+            rx_packets: AtomicU64::new(0),
+            rx_bytes: AtomicU64::new(0),
+            tx_packets: AtomicU64::new(0),
+            tx_bytes: AtomicU64::new(0),
+            tx_dropped: AtomicU64::new(0),
+        }
     }
-}; 2];
+}
+
+static COUNTERS: [Counters; 2] = [const { Counters::new() }; 2];
 
 /// The links the link device counts for.
 #[derive(Clone, Copy)]

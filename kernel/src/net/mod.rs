@@ -116,11 +116,12 @@ pub fn create_pair(
     }
 }
 
-/// A zeroed buffer of `length` bytes for a socket's queue: ENOBUFS when
-/// memory cannot be had (Linux's answer when socket memory runs out).
-pub(crate) fn zeroed_buffer(length: usize) -> crate::error::Result<alloc::vec::Vec<u8>> {
-    let mut bytes = alloc::vec::Vec::new();
-    bytes.try_reserve_exact(length).map_err(|_| abi::Errno::ENOBUFS)?;
-    bytes.resize(length, 0);
-    Ok(bytes)
+/// A socket queue's storage: `length` copies of `value` (zero bytes, or
+/// empty datagram slots); ENOBUFS when memory cannot be had (Linux's
+/// answer when socket memory runs out), not a kernel panic.
+pub(crate) fn socket_buffer<T: Clone>(length: usize, value: T) -> crate::error::Result<alloc::vec::Vec<T>> {
+    let mut buffer = alloc::vec::Vec::new();
+    buffer.try_reserve_exact(length).map_err(|_| abi::Errno::ENOBUFS)?;
+    buffer.resize(length, value);
+    Ok(buffer)
 }

@@ -110,6 +110,20 @@ pub fn render_udp6() -> String {
     )
 }
 
+/// The columns both tables share, from local_address to inode (the
+/// retransmit timer and count, and the timeout, are zero here).
+fn columns(entry: &InetEntry, uid: u32, inode: u64) -> String {
+    format!(
+        "{} {} {:02X} {:08X}:{:08X} 00:00000000 00000000 {uid:5} {:8} {inode}",
+        endpoint(Some(entry.local)),
+        endpoint(entry.remote),
+        entry.state,
+        entry.tx_queue,
+        entry.rx_queue,
+        0,
+    )
+}
+
 /// /proc/net/tcp.
 pub fn render_tcp() -> String {
     let mut text = padded(
@@ -117,15 +131,7 @@ pub fn render_tcp() -> String {
         149,
     );
     for (index, (entry, uid, inode)) in entries(Table::Tcp).into_iter().enumerate() {
-        let line = format!(
-            "{index:4}: {} {} {:02X} {:08X}:{:08X} 00:00000000 00000000 {uid:5} {:8} {inode} 1 0000000000000000 20 4 0 10 -1",
-            endpoint(Some(entry.local)),
-            endpoint(entry.remote),
-            entry.state,
-            entry.tx_queue,
-            entry.rx_queue,
-            0,
-        );
+        let line = format!("{index:4}: {} 1 0000000000000000 20 4 0 10 -1", columns(&entry, uid, inode));
         text.push_str(&padded(line, 149));
     }
     text
@@ -143,15 +149,7 @@ pub fn render_udp() -> String {
         // The bucket is the local port's slot in Linux's hash table
         // (udp_table.mask + 1 slots; 128 for a small machine).
         let bucket = entry.local.port % 128;
-        let line = format!(
-            "{bucket:5}: {} {} {:02X} {:08X}:{:08X} 00:00000000 00000000 {uid:5} {:8} {inode} 2 0000000000000000 0",
-            endpoint(Some(entry.local)),
-            endpoint(entry.remote),
-            entry.state,
-            entry.tx_queue,
-            entry.rx_queue,
-            0,
-        );
+        let line = format!("{bucket:5}: {} 2 0000000000000000 0", columns(&entry, uid, inode));
         text.push_str(&padded(line, 127));
     }
     text
