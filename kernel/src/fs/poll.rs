@@ -82,8 +82,8 @@ pub(super) fn set_temporary_mask(context: &mut Context, mask: UserAddr, size: us
 /// handler runs, EINTR otherwise).
 fn wait(files: &[Arc<OpenFile>], deadline: Option<u64>, mut ready: impl FnMut() -> usize) -> Result<usize> {
     let pending = crate::signal::current_has_pending;
+    let mut count = ready();
     loop {
-        let count = ready();
         if count > 0 {
             return Ok(count);
         }
@@ -100,9 +100,18 @@ fn wait(files: &[Arc<OpenFile>], deadline: Option<u64>, mut ready: impl FnMut() 
         }
         // Wakes for what was asked only: any readiness (a writable
         // socket polled for input) would end every wait at once and spin.
-        crate::time::timer::wait_until_or_deadline(deadline, || pending() || ready() > 0);
+        // The test that ends the wait leaves its count (and revents).
+        crate::time::timer::wait_until_or_deadline(deadline, || {
+            count = ready();
+            count > 0 || pending()
+        });
         for queue in queues() {
             queue.unregister(&me);
+        }
+        // Ended by the deadline or a signal: one more look first, as
+        // Linux's do_poll scans once more before it gives up.
+        if count == 0 {
+            count = ready();
         }
     }
 }
